@@ -1,0 +1,1 @@
+"""The kopf operator: Database and MessagingTopology custom resources."""

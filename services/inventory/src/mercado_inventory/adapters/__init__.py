@@ -1,0 +1,1 @@
+"""Adapters of the inventory service: database, broker, HTTP clients."""

@@ -1,0 +1,1 @@
+"""Entrypoints of the inventory service: HTTP app and command line."""

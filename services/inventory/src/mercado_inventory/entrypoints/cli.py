@@ -1,0 +1,11 @@
+"""`mercado-inventory serve | migrate | revision`."""
+
+import sys
+
+from mercado_inventory.bootstrap import SPEC
+from mercado_platform.cli import run
+
+
+def main() -> int:
+    """Run the command named on the command line."""
+    return run(SPEC, sys.argv[1:])

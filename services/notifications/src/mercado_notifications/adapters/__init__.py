@@ -1,0 +1,1 @@
+"""Adapters of the notifications service: database, broker, HTTP clients."""

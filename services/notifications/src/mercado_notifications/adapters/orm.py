@@ -1,0 +1,5 @@
+"""Tables of the notifications service's own database."""
+
+from mercado_platform.db import new_metadata
+
+metadata = new_metadata()

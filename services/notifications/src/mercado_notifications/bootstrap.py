@@ -1,0 +1,14 @@
+"""The notifications service as the platform sees it: one place that wires it together."""
+
+from pathlib import Path
+
+from mercado_notifications.adapters.orm import metadata
+from mercado_notifications.config import Settings
+from mercado_platform.service import ServiceSpec
+
+SPEC = ServiceSpec(
+    name="notifications",
+    settings_class=Settings,
+    metadata=metadata,
+    migrations=Path(__file__).parent / "migrations" / "versions",
+)

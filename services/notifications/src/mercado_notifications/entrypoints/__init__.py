@@ -1,0 +1,1 @@
+"""Entrypoints of the notifications service: HTTP app and command line."""

@@ -1,0 +1,11 @@
+"""`mercado-notifications serve | migrate | revision`."""
+
+import sys
+
+from mercado_notifications.bootstrap import SPEC
+from mercado_platform.cli import run
+
+
+def main() -> int:
+    """Run the command named on the command line."""
+    return run(SPEC, sys.argv[1:])

@@ -1,0 +1,1 @@
+"""Adapters of the orders service: database, broker, HTTP clients."""

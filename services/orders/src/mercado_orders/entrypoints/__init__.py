@@ -1,0 +1,1 @@
+"""Entrypoints of the orders service: HTTP app and command line."""

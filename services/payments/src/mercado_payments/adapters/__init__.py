@@ -1,0 +1,1 @@
+"""Adapters of the payments service: database, broker, HTTP clients."""

@@ -1,0 +1,1 @@
+"""Entrypoints of the payments service: HTTP app and command line."""

@@ -1,0 +1,1 @@
+"""Mercado's platform library: what every service needs, written once."""

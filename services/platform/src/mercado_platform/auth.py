@@ -1,0 +1,154 @@
+"""Verify RS256 access tokens against the users service's JWKS; require scopes and roles."""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+import jwt
+import requests
+from flask import current_app, g, request
+
+from mercado_platform.errors import Forbidden, ServiceUnavailable, Unauthorized
+
+ALGORITHMS = ["RS256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    subject: str
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    claims: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def has_scope(self, scope: str) -> bool:
+        """True when the token grants `scope`."""
+        return scope in self.scopes
+
+
+class JwksKeys:
+    """Public keys from a JWKS URL, cached, refetched when an unknown `kid` shows up."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        ttl: float = 300.0,
+        min_refresh_interval: float = 5.0,
+        timeout: float = 2.0,
+    ) -> None:
+        self.url = url
+        self.ttl = ttl
+        self.min_refresh_interval = min_refresh_interval
+        self.timeout = timeout
+        self._keys: dict[str, Any] = {}
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def key_for(self, kid: str) -> Any:
+        """The verification key for `kid`, refreshing the cache at most once per interval."""
+        with self._lock:
+            age = time.monotonic() - self._fetched_at
+            stale = age > self.ttl
+            unknown = kid not in self._keys and age > self.min_refresh_interval
+            if stale or unknown:
+                self._refresh()
+            key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("The token was signed with an unknown key.", code="unknown_key")
+        return key
+
+    def _refresh(self) -> None:
+        try:
+            response = requests.get(self.url, timeout=self.timeout)
+            response.raise_for_status()
+            document = jwt.PyJWKSet.from_dict(response.json())
+        except (requests.RequestException, ValueError, jwt.PyJWKSetError) as exc:
+            if not self._keys:
+                raise ServiceUnavailable(
+                    f"Cannot fetch signing keys from {self.url}: {exc}", code="auth_unavailable"
+                ) from exc
+            return
+        self._keys = {key.key_id: key.key for key in document.keys if key.key_id}
+        self._fetched_at = time.monotonic()
+
+
+class TokenVerifier:
+    """Checks signature, expiry, issuer and audience; turns claims into a Principal."""
+
+    def __init__(self, keys: JwksKeys, *, issuer: str, audience: str, leeway: float = 10) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    def verify(self, token: str) -> Principal:
+        """Return the token's principal or raise Unauthorized with a specific code."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.DecodeError:
+            raise Unauthorized("The bearer token is malformed.", code="invalid_token") from None
+        if not kid:
+            raise Unauthorized("The token names no signing key (kid).", code="invalid_token")
+        try:
+            claims = jwt.decode(
+                token,
+                self.keys.key_for(kid),
+                algorithms=ALGORITHMS,
+                issuer=self.issuer,
+                audience=self.audience,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The token has expired.", code="token_expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"The token is not valid: {exc}.", code="invalid_token") from None
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(claims.get("roles", [])),
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+            claims=claims,
+        )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(*scopes: str, roles: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Let the view run only for a valid bearer token holding every scope and role named."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = authenticate()
+            missing = [s for s in scopes if s not in principal.scopes]
+            missing += [f"role:{r}" for r in roles if r not in principal.roles]
+            if missing:
+                raise Forbidden(f"This needs {', '.join(missing)}.", code="insufficient_scope")
+            return view(*args, **kwargs)
+
+        wrapper.__mercado_auth__ = {"scopes": scopes, "roles": roles}  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def authenticate() -> Principal:
+    """The principal of the current request's bearer token, verified once per request."""
+    if "principal" in g:
+        return g.principal
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send a bearer token: 'Authorization: Bearer <token>'.")
+    verifier: TokenVerifier | None = current_app.extensions.get("mercado.verifier")
+    if verifier is None:
+        raise ServiceUnavailable(
+            "This service has no JWKS_URL configured.", code="auth_unavailable"
+        )
+    g.principal = verifier.verify(token.strip())
+    return g.principal

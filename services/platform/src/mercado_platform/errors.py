@@ -1,0 +1,101 @@
+"""Named API errors and the one place that turns every failure into problem+json."""
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiError(Exception):
+    """An error a client can act on; `code` is stable, `message` is for people."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, errors: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.errors = errors
+
+
+class MalformedRequest(ApiError):
+    status, code = 400, "malformed_request"
+
+
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class UnsupportedMediaType(ApiError):
+    status, code = 415, "unsupported_media_type"
+
+
+class ValidationFailed(ApiError):
+    status, code = 422, "validation_failed"
+
+
+class ServiceUnavailable(ApiError):
+    status, code = 503, "service_unavailable"
+
+
+def problem(status: int, code: str, message: str, **extra: Any) -> Response:
+    """Build an RFC 7807 problem+json response carrying a stable `code`."""
+    body = {
+        "type": f"https://mercado.dev/problems/{code}",
+        "title": code.replace("_", " ").capitalize(),
+        "status": status,
+        "code": code,
+        "detail": message,
+        "instance": request.path,
+        "request_id": g.get("request_id"),
+        **{key: value for key, value in extra.items() if value is not None},
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer every error, expected or not, as problem+json."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return problem(exc.status, exc.code, exc.message, errors=exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        code = (exc.name or "error").lower().replace(" ", "_")
+        response = problem(exc.code or 500, code, exc.description or exc.name)
+        if exc.code == 405 and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem(
+            500,
+            "internal_error",
+            "An unexpected error occurred; report the request_id to the operators.",
+        )

@@ -1,0 +1,40 @@
+"""Serve a Flask app factory under gunicorn, configured from the service's settings."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from mercado_platform.config import ServiceSettings
+
+
+class _Server(BaseApplication):
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.factory()
+
+
+def serve(factory: Callable[[], Flask], settings: ServiceSettings) -> None:
+    """Run gunicorn with threaded workers until it is told to stop."""
+    _Server(
+        factory,
+        {
+            "bind": f"{settings.http_host}:{settings.http_port}",
+            "workers": settings.web_concurrency,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 30,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "accesslog": None,
+        },
+    ).run()

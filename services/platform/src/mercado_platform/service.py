@@ -1,0 +1,61 @@
+"""What a service declares about itself, and the app factory that wires it."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app
+from sqlalchemy import MetaData
+
+from mercado_platform.auth import JwksKeys, TokenVerifier
+from mercado_platform.broker import BrokerProbe
+from mercado_platform.config import ServiceSettings, load_settings
+from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.errors import register_error_handlers
+from mercado_platform.health import health_blueprint
+from mercado_platform.logs import init_request_ids
+from mercado_platform.metrics import Metrics
+from mercado_platform.openapi import init_openapi
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A service's name, settings, HTTP routes and migrations: all the factory needs."""
+
+    name: str
+    settings_class: type[ServiceSettings]
+    metadata: MetaData
+    migrations: Path
+    blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
+    version: str = "0.1.0"
+
+
+def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Flask:
+    """Build the service's Flask app; settings come from the environment unless given."""
+    settings = settings or load_settings(spec.settings_class)
+    app = Flask(spec.name)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["mercado.settings"] = settings
+    database = Database(settings.database_url)
+    app.extensions["mercado.db"] = database
+    if settings.jwks_url:
+        keys = JwksKeys(settings.jwks_url)
+        verifier = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        app.extensions["mercado.verifier"] = verifier
+    init_request_ids(app)
+    register_error_handlers(app)
+    Metrics(spec.name).init_app(app)
+    probe = BrokerProbe(settings.amqp_url, timeout=settings.readiness_timeout_seconds)
+    app.register_blueprint(health_blueprint({"database": database.ping, "broker": probe.ping}))
+    for blueprint in spec.blueprints():
+        app.register_blueprint(blueprint)
+    init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version)
+    return app
+
+
+def unit_of_work() -> UnitOfWork:
+    """A new unit of work on the current app's database."""
+    return UnitOfWork(current_app.extensions["mercado.db"])

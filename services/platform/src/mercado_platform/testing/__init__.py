@@ -1,0 +1,1 @@
+"""Real servers for tests: private PostgreSQL, RabbitMQ and Kubernetes control plane."""

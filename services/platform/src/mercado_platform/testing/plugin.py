@@ -1,0 +1,72 @@
+"""pytest fixtures for real servers: one private server per test run, one database,
+virtual host or namespace per test, so runs and tests never see each other's data."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from mercado_platform.testing.kube import KubeCluster
+from mercado_platform.testing.postgres import PostgresServer
+from mercado_platform.testing.rabbitmq import RabbitServer
+
+SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", "kube_cluster"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `servers` marker."""
+    config.addinivalue_line("markers", "servers: uses a real PostgreSQL, RabbitMQ or Kubernetes")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses a real server, so `-m "not servers"` picks the fast ones."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.servers)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL server for the whole test run."""
+    server = PostgresServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def database_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a new, empty database, dropped after the test."""
+    url = postgres_server.create_database()
+    yield url
+    postgres_server.drop_database(url)
+
+
+@pytest.fixture
+def disposable_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of the test's own, free to be stopped and started."""
+    server = PostgresServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_server() -> Iterator[RabbitServer]:
+    """A private RabbitMQ node for the whole test run."""
+    server = RabbitServer().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def amqp_url(rabbitmq_server: RabbitServer) -> Iterator[str]:
+    """The URL of a new virtual host, deleted after the test."""
+    vhost = rabbitmq_server.create_vhost()
+    yield rabbitmq_server.amqp_url(vhost)
+    rabbitmq_server.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+def kube_cluster() -> Iterator[KubeCluster]:
+    """etcd + kube-apiserver for the whole test run."""
+    cluster = KubeCluster().start()
+    yield cluster
+    cluster.destroy()

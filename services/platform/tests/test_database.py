@@ -1,0 +1,64 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, Table, Text, func, insert, inspect, select
+
+from mercado_platform.db import Database, UnitOfWork, new_metadata
+from mercado_platform.migrations import upgrade
+
+VERSIONS = Path(__file__).parent / "versions"
+metadata = new_metadata()
+notes = Table("notes", metadata, Column("id", Integer, primary_key=True), Column("body", Text))
+
+
+@pytest.fixture
+def database(database_url):
+    upgrade(database_url, VERSIONS, metadata)
+    db = Database(database_url)
+    yield db
+    db.dispose()
+
+
+def count(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return connection.scalar(select(func.count()).select_from(notes))
+
+
+def test_migrations_create_the_tables_and_record_the_revision(database):
+    inspector = inspect(database.engine)
+    assert "notes" in inspector.get_table_names()
+    with database.engine.connect() as connection:
+        assert (
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        )
+
+
+def test_concurrent_migrators_do_not_collide(database_url):
+    """Three pods migrating at once: the advisory lock lets one work, the others find it done."""
+    script = (
+        "import sys; from pathlib import Path; from mercado_platform.db import new_metadata; "
+        "from mercado_platform.migrations import upgrade; "
+        "upgrade(sys.argv[1], Path(sys.argv[2]), new_metadata())"
+    )
+    migrators = [
+        subprocess.Popen([sys.executable, "-c", script, database_url, str(VERSIONS)])
+        for _ in range(3)
+    ]
+    assert [migrator.wait(60) for migrator in migrators] == [0, 0, 0]
+    assert "notes" in inspect(Database(database_url).engine).get_table_names()
+
+
+def test_unit_of_work_keeps_changes_only_on_commit(database):
+    with UnitOfWork(database) as uow:
+        uow.session.execute(insert(notes).values(body="kept"))
+        uow.commit()
+    with UnitOfWork(database) as uow:
+        uow.session.execute(insert(notes).values(body="forgotten"))
+    with pytest.raises(ZeroDivisionError), UnitOfWork(database) as uow:
+        uow.session.execute(insert(notes).values(body="failed"))
+        1 / 0  # noqa: B018
+    with database.engine.connect() as connection:
+        assert connection.scalars(select(notes.c.body)).all() == ["kept"]
+    assert count(database) == 1

@@ -1,0 +1,163 @@
+from decimal import Decimal
+
+import pytest
+from flask import Blueprint, jsonify
+from pydantic import Field
+
+from mercado_platform.errors import Conflict
+from mercado_platform.validation import ApiModel, QueryModel, validate
+
+
+class Line(ApiModel):
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=1000)
+    price: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+
+class PlaceOrder(ApiModel):
+    customer_id: str
+    products: list[Line] = Field(min_length=1)
+
+
+class Search(QueryModel):
+    q: str | None = None
+    limit: int = Field(10, ge=1, le=50)
+
+
+@pytest.fixture
+def client(make_app):
+    blueprint = Blueprint("orders", __name__)
+
+    @blueprint.post("/orders")
+    @validate(body=PlaceOrder)
+    def place(body: PlaceOrder):
+        total = sum(line.price * line.quantity for line in body.products)
+        return jsonify(total=str(total)), 201
+
+    @blueprint.get("/orders")
+    @validate(query=Search)
+    def search(query: Search):
+        return jsonify(q=query.q, limit=query.limit)
+
+    @blueprint.get("/conflict")
+    def conflict():
+        raise Conflict("That order was already paid.", code="already_paid")
+
+    @blueprint.get("/boom")
+    def boom():
+        raise RuntimeError("database password is hunter2")
+
+    return make_app([blueprint]).test_client()
+
+
+ORDER = {
+    "customer_id": "123456",
+    "products": [{"product_id": "789", "quantity": 2, "price": 19.99}],
+}
+
+
+def assert_problem(response, status: int, code: str) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["code"] == code and body["status"] == status and body["detail"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
+    return body
+
+
+def test_valid_body_is_parsed_with_exact_decimals(client):
+    response = client.post("/orders", json=ORDER)
+    assert response.status_code == 201
+    assert response.get_json() == {"total": "39.98"}
+
+
+def test_malformed_json_is_a_400(client):
+    response = client.post("/orders", data='{"customer_id": ', content_type="application/json")
+    assert_problem(response, 400, "malformed_request")
+
+
+def test_empty_body_is_a_400(client):
+    assert_problem(
+        client.post("/orders", data="", content_type="application/json"), 400, "malformed_request"
+    )
+
+
+def test_non_json_content_type_is_a_415(client):
+    assert_problem(client.post("/orders", data="customer_id=1"), 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "error_type"),
+    [
+        ({"customer_id": 123456}, "customer_id", "string_type"),
+        (
+            {"products": [{"product_id": "789", "quantity": "2", "price": 1}]},
+            "products.0.quantity",
+            "int_type",
+        ),
+        (
+            {"products": [{"product_id": "789", "quantity": 0, "price": 1}]},
+            "products.0.quantity",
+            "greater_than_equal",
+        ),
+        (
+            {"products": [{"product_id": "789", "quantity": 10**30, "price": 1}]},
+            "products.0.quantity",
+            "less_than_equal",
+        ),
+        (
+            {"products": [{"product_id": "789", "quantity": 1, "price": 0.001}]},
+            "products.0.price",
+            "decimal_max_places",
+        ),
+        ({"products": []}, "products", "too_short"),
+        ({"coupon": "FREE"}, "coupon", "extra_forbidden"),
+    ],
+)
+def test_invalid_fields_are_a_422_naming_the_field(client, change, field, error_type):
+    body = assert_problem(
+        client.post("/orders", json={**ORDER, **change}), 422, "validation_failed"
+    )
+    assert {"field": field, "type": error_type} in [
+        {"field": e["field"], "type": e["type"]} for e in body["errors"]
+    ]
+
+
+def test_a_json_array_instead_of_an_object_is_a_422(client):
+    assert_problem(client.post("/orders", json=[ORDER]), 422, "validation_failed")
+
+
+def test_query_strings_are_converted_and_checked(client):
+    assert client.get("/orders?q=tea&limit=5").get_json() == {"q": "tea", "limit": 5}
+    body = assert_problem(client.get("/orders?limit=500"), 422, "validation_failed")
+    assert body["errors"][0]["field"] == "limit"
+    assert_problem(client.get("/orders?sort=price"), 422, "validation_failed")
+
+
+def test_named_errors_keep_their_code(client):
+    body = assert_problem(client.get("/conflict"), 409, "already_paid")
+    assert body["detail"] == "That order was already paid."
+
+
+def test_unknown_route_and_method_are_json(client):
+    assert_problem(client.get("/nowhere"), 404, "not_found")
+    response = client.delete("/orders")
+    assert_problem(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_oversized_body_is_a_413(client):
+    huge = {"customer_id": "x" * (2 * 1024 * 1024), "products": []}
+    assert_problem(client.post("/orders", json=huge), 413, "request_entity_too_large")
+
+
+def test_unexpected_errors_are_a_500_that_leaks_nothing(client):
+    body = assert_problem(client.get("/boom"), 500, "internal_error")
+    assert "hunter2" not in str(body)
+
+
+def test_request_id_is_taken_from_the_caller_or_made(client):
+    response = client.get("/orders", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["X-Request-ID"] == "abc-123"
+    made = client.get("/orders", headers={"X-Request-ID": "bad id;drop"}).headers["X-Request-ID"]
+    assert made != "bad id;drop" and len(made) == 32

@@ -1,0 +1,50 @@
+import time
+
+import pytest
+
+
+def wait_for_status(client, status: int, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get("/readyz")
+        if response.status_code == status or time.monotonic() > deadline:
+            return response
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def client(make_app, disposable_postgres, amqp_url):
+    app = make_app(database_url=disposable_postgres.url(), amqp_url=amqp_url)
+    return app.test_client()
+
+
+def test_ready_when_database_and_broker_answer(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready", "checks": {"database": "ok", "broker": "ok"}}
+
+
+def test_not_ready_while_the_database_is_down_and_ready_again_after(client, disposable_postgres):
+    assert client.get("/readyz").status_code == 200
+    disposable_postgres.stop()
+    response = wait_for_status(client, 503)
+    assert response.status_code == 503
+    checks = response.get_json()["checks"]
+    assert checks["database"].startswith("failed: OperationalError")
+    assert checks["broker"] == "ok"
+    assert client.get("/healthz").status_code == 200
+    disposable_postgres.start()
+    assert wait_for_status(client, 200).status_code == 200
+
+
+def test_not_ready_when_the_broker_refuses_us(make_app, database_url, rabbitmq_server):
+    vhost = rabbitmq_server.create_vhost()
+    client = make_app(
+        database_url=database_url, amqp_url=rabbitmq_server.amqp_url(vhost)
+    ).test_client()
+    assert client.get("/readyz").status_code == 200
+    rabbitmq_server.delete_vhost(vhost)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["database"] == "ok"
+    assert response.get_json()["checks"]["broker"].startswith("failed:")

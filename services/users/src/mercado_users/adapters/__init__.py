@@ -1,0 +1,1 @@
+"""Adapters of the users service: database, broker, HTTP clients."""

@@ -1,0 +1,1 @@
+"""Entrypoints of the users service: HTTP app and command line."""

@@ -1,0 +1,11 @@
+"""`mercado-users serve | migrate | revision`."""
+
+import sys
+
+from mercado_platform.cli import run
+from mercado_users.bootstrap import SPEC
+
+
+def main() -> int:
+    """Run the command named on the command line."""
+    return run(SPEC, sys.argv[1:])
