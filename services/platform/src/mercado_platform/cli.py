@@ -5,13 +5,18 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import pika
 from alembic import command
 
-from mercado_platform.config import ConfigError, load_settings
+from mercado_platform.broker import connection_parameters
+from mercado_platform.config import ConfigError, ServiceSettings, load_settings
 from mercado_platform.gunicorn import serve
 from mercado_platform.logs import configure_logging
+from mercado_platform.messaging.replay import replay
+from mercado_platform.messaging.topology import Topology, declare
 from mercado_platform.migrations import alembic_config, upgrade, wait_for_database
 from mercado_platform.service import ServiceSpec, create_app
+from mercado_platform.workers import run_consumers, run_relay
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +31,13 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
     revision = commands.add_parser("revision", help="write a new migration")
     revision.add_argument("-m", "--message", required=True)
     revision.add_argument("--autogenerate", action="store_true")
+    commands.add_parser("relay", help="publish committed events from the outbox")
+    consume = commands.add_parser("consume", help="handle events from the service's queues")
+    consume.add_argument("--queue", action="append", help="only this queue (repeatable)")
+    commands.add_parser("declare", help="declare the service's exchange and queues (dev/tests)")
+    replay_parser = commands.add_parser("replay", help="move dead letters back to their queue")
+    replay_parser.add_argument("--queue", required=True)
+    replay_parser.add_argument("--id", action="append", help="only this message id (repeatable)")
     args = parser.parse_args(argv)
     try:
         settings = load_settings(spec.settings_class)
@@ -33,13 +45,45 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
         print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(spec.name, settings.log_level)
-    if args.command == "serve":
-        serve(lambda: create_app(spec, settings), settings)
-    elif args.command == "migrate":
-        wait_for_database(settings.database_url, timeout=args.timeout)
-        upgrade(settings.database_url, spec.migrations, spec.metadata)
-        log.info("database migrated to head")
-    else:
-        config = alembic_config(settings.database_url, spec.migrations, spec.metadata)
-        command.revision(config, message=args.message, autogenerate=args.autogenerate)
+    COMMANDS[args.command](spec, settings, args)
     return 0
+
+
+def _serve(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespace) -> None:
+    serve(lambda: create_app(spec, settings), settings)
+
+
+def _migrate(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
+    wait_for_database(settings.database_url, timeout=args.timeout)
+    upgrade(settings.database_url, spec.migrations, spec.metadata)
+    log.info("database migrated to head")
+
+
+def _revision(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
+    config = alembic_config(settings.database_url, spec.migrations, spec.metadata)
+    command.revision(config, message=args.message, autogenerate=args.autogenerate)
+
+
+def _declare(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespace) -> None:
+    connection = pika.BlockingConnection(connection_parameters(settings.amqp_url, name="declare"))
+    try:
+        declare(connection.channel(), spec.topology or Topology(spec.name))
+    finally:
+        connection.close()
+    log.info("declared the topology of %s", spec.name)
+
+
+def _replay(_spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
+    moved = replay(settings.amqp_url, args.queue, set(args.id) if args.id else None)
+    print(f"replayed {moved} message(s) from {args.queue}.dlq to {args.queue}")
+
+
+COMMANDS = {
+    "serve": _serve,
+    "migrate": _migrate,
+    "revision": _revision,
+    "relay": lambda _spec, settings, _args: run_relay(settings),
+    "consume": lambda spec, settings, args: run_consumers(spec, settings, args.queue),
+    "declare": _declare,
+    "replay": _replay,
+}

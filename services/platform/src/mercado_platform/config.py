@@ -27,6 +27,10 @@ class ServiceSettings(BaseSettings):
     web_concurrency: int = 2
     log_level: str = "INFO"
     readiness_timeout_seconds: float = 2.0
+    metrics_port: int = 0
+    consumer_prefetch: int = 20
+    consumer_max_attempts: int = 5
+    relay_batch_size: int = 200
 
     @field_validator("database_url")
     @classmethod

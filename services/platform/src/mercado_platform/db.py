@@ -3,8 +3,11 @@
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy import Engine, MetaData, column, create_engine, insert, table, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from mercado_platform.messaging.events import Event
+from mercado_platform.messaging.schema import NOTIFY_CHANNEL
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,11 +47,21 @@ class Database:
         self.engine.dispose()
 
 
-class UnitOfWork:
-    """One transaction: changes are kept only when `commit()` is called inside the block."""
+_OUTBOX = table(
+    "outbox", *(column(name) for name in ("event_id", "exchange", "routing_key", "body"))
+)
 
-    def __init__(self, database: Database) -> None:
+
+class UnitOfWork:
+    """One transaction: changes are kept only when `commit()` is called inside the block.
+
+    Events given to `publish` are written to the outbox in the same transaction, so they
+    are sent if and only if the change they describe is committed.
+    """
+
+    def __init__(self, database: Database, exchange: str | None = None) -> None:
         self._sessions = database.sessions
+        self.exchange = exchange
         self.session: Session
 
     def __enter__(self) -> Self:
@@ -73,6 +86,20 @@ class UnitOfWork:
     def rollback(self) -> None:
         """Throw away whatever was not committed."""
         self.session.rollback()
+
+    def publish(self, event: Event) -> None:
+        """Write `event` to the outbox, to be relayed once this unit of work commits."""
+        if self.exchange is None:
+            raise RuntimeError("this unit of work was built without an exchange to publish to")
+        self.session.execute(
+            insert(_OUTBOX).values(
+                event_id=event.id,
+                exchange=self.exchange,
+                routing_key=event.type,
+                body=event.to_json().decode(),
+            )
+        )
+        self.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -47,6 +47,8 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # pika logs every failed connection step at ERROR; our retry hooks report outages once
+    logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
 def init_request_ids(app: Flask) -> None:

@@ -1,7 +1,7 @@
 """What a service declares about itself, and the app factory that wires it."""
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app
@@ -14,6 +14,8 @@ from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.errors import register_error_handlers
 from mercado_platform.health import health_blueprint
 from mercado_platform.logs import init_request_ids
+from mercado_platform.messaging.consumer import Handler
+from mercado_platform.messaging.topology import Topology, exchange_for
 from mercado_platform.metrics import Metrics
 from mercado_platform.openapi import init_openapi
 
@@ -22,14 +24,21 @@ MAX_BODY_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """A service's name, settings, HTTP routes and migrations: all the factory needs."""
+    """A service's name, settings, routes, migrations and messaging: all the wiring needs."""
 
     name: str
     settings_class: type[ServiceSettings]
     metadata: MetaData
     migrations: Path
     blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
+    topology: Topology | None = None
+    handlers: Mapping[str, Mapping[str, Handler]] = field(default_factory=dict)
     version: str = "0.1.0"
+
+    @property
+    def exchange(self) -> str:
+        """The exchange this service's events are published to."""
+        return exchange_for(self.name)
 
 
 def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Flask:
@@ -41,6 +50,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fl
     app.extensions["mercado.settings"] = settings
     database = Database(settings.database_url)
     app.extensions["mercado.db"] = database
+    app.extensions["mercado.exchange"] = spec.exchange
     if settings.jwks_url:
         keys = JwksKeys(settings.jwks_url)
         verifier = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -57,5 +67,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fl
 
 
 def unit_of_work() -> UnitOfWork:
-    """A new unit of work on the current app's database."""
-    return UnitOfWork(current_app.extensions["mercado.db"])
+    """A new unit of work on the current app's database, publishing to its exchange."""
+    return UnitOfWork(
+        current_app.extensions["mercado.db"], current_app.extensions["mercado.exchange"]
+    )

@@ -1,0 +1,1 @@
+"""Lossless, exactly-once-in-effect messaging: envelope, outbox, relay, inbox, consumer."""

@@ -1,0 +1,40 @@
+"""Prometheus metrics of the relay and the consumers, served by their own processes."""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+
+
+class MessagingMetrics:
+    """Publish latency and counts, consumer outcomes."""
+
+    def __init__(self, role: str) -> None:
+        self.registry = CollectorRegistry()
+        self.published = Counter(
+            "outbox_published_total", "Events published from the outbox.", registry=self.registry
+        )
+        self.publish_failures = Counter(
+            "outbox_publish_failures_total",
+            "Events the broker refused (unroutable or nacked); retried later.",
+            registry=self.registry,
+        )
+        self.publish_latency = Histogram(
+            "outbox_commit_to_publish_seconds",
+            "Time from the event's transaction to its confirmed publication.",
+            buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=self.registry,
+        )
+        self.consumed = Counter(
+            "consumer_messages_total",
+            "Messages a consumer finished, by outcome.",
+            ["queue", "outcome"],
+            registry=self.registry,
+        )
+        self.role = role
+
+    def observe_publish(self, seconds: float) -> None:
+        """Record one event's commit-to-publish latency."""
+        self.publish_latency.observe(max(seconds, 0.0))
+
+    def serve(self, port: int) -> None:
+        """Expose these metrics on `port` (0 disables)."""
+        if port:
+            start_http_server(port, registry=self.registry)

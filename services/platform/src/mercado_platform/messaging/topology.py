@@ -1,0 +1,75 @@
+"""Names and declarations of a service's exchange, queues, retry and dead-letter queues.
+
+In a cluster the operator declares these from the MessagingTopology resource; the
+`declare` command does the same for tests and local runs. Consumers declare nothing.
+"""
+
+from dataclasses import dataclass, field
+
+from pika.adapters.blocking_connection import BlockingChannel
+
+RETRY_DELAY_MS = 2_000
+
+
+def exchange_for(service: str) -> str:
+    """The durable topic exchange `service` publishes its events to."""
+    return f"{service}.events"
+
+
+def retry_queue(queue: str) -> str:
+    """Where failed messages of `queue` wait before going back to it."""
+    return f"{queue}.retry"
+
+
+def dead_letter_queue(queue: str) -> str:
+    """Where messages of `queue` that keep failing end up, visible and replayable."""
+    return f"{queue}.dlq"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A queue of the consuming service and the (exchange, routing key) pairs bound to it."""
+
+    queue: str
+    bindings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Topology:
+    """What one service publishes to and consumes from."""
+
+    service: str
+    subscriptions: tuple[Subscription, ...] = ()
+    retry_delay_ms: int = RETRY_DELAY_MS
+    publishes: bool = field(default=True)
+
+    @property
+    def exchange(self) -> str:
+        """The service's own exchange."""
+        return exchange_for(self.service)
+
+
+def declare(channel: BlockingChannel, topology: Topology) -> None:
+    """Declare everything `topology` needs; safe to repeat."""
+    if topology.publishes:
+        channel.exchange_declare(topology.exchange, "topic", durable=True)
+    for subscription in topology.subscriptions:
+        _declare_subscription(channel, subscription, topology.retry_delay_ms)
+
+
+def _declare_subscription(channel: BlockingChannel, sub: Subscription, delay_ms: int) -> None:
+    quorum = {"x-queue-type": "quorum"}
+    channel.queue_declare(sub.queue, durable=True, arguments=quorum)
+    channel.queue_declare(dead_letter_queue(sub.queue), durable=True, arguments=quorum)
+    channel.queue_declare(
+        retry_queue(sub.queue),
+        durable=True,
+        arguments={
+            "x-message-ttl": delay_ms,
+            "x-dead-letter-exchange": "",
+            "x-dead-letter-routing-key": sub.queue,
+        },
+    )
+    for exchange, routing_key in sub.bindings:
+        channel.exchange_declare(exchange, "topic", durable=True)
+        channel.queue_bind(sub.queue, exchange, routing_key)

@@ -1,0 +1,266 @@
+"""The messaging core against real PostgreSQL and RabbitMQ, with real relay and consumer
+processes started through the service command line."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pika
+import pytest
+from sqlalchemy import text
+
+from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.messaging.events import Event
+from mercado_platform.messaging.topology import dead_letter_queue, declare
+from mercado_platform.migrations import upgrade
+
+from .shop.app import QUEUE, SPEC
+
+APP = Path(__file__).parent / "shop" / "app.py"
+
+
+def eventually(check, *, timeout: float = 60, what: str = "condition"):
+    """Poll `check` until it returns a truthy value, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def holds(check, *, seconds: float) -> bool:
+    """True if `check` stays truthy for `seconds`, polled all along."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not check():
+            return False
+        time.sleep(0.1)
+    return True
+
+
+class Shop:
+    """The shop service's database, broker and processes, as a test drives them."""
+
+    def __init__(self, database_url: str, amqp_url: str) -> None:
+        self.env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url, "LOG_LEVEL": "WARNING"}
+        self.amqp_url = amqp_url
+        self.database = Database(database_url)
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, command: str, *, stderr: Path | None = None, **env: str) -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, str(APP), command],
+            env={**os.environ, **self.env, **env},
+            stderr=stderr.open("w") if stderr else None,
+        )
+        self.processes.append(process)
+        return process
+
+    def place(
+        self, count: int, *, kind: str = "order.placed", start: int = 0, commit: bool = True
+    ) -> list[str]:
+        events = [Event(kind, {"seq": start + i}, "/mercado/shop") for i in range(count)]
+        with UnitOfWork(self.database, SPEC.exchange) as uow:
+            for event in events:
+                uow.publish(event)
+            if commit:
+                uow.commit()
+        return [event.id for event in events]
+
+    def scalar(self, sql: str) -> int:
+        with self.database.engine.connect() as connection:
+            return connection.execute(text(sql)).scalar_one()
+
+    def applied(self) -> Counter:
+        with self.database.engine.connect() as connection:
+            return Counter(connection.execute(text("SELECT event_id FROM applied")).scalars())
+
+    def wait_applied(self, ids: list[str], timeout: float = 90) -> Counter:
+        return eventually(
+            lambda: (applied := self.applied()).keys() >= set(ids) and applied,
+            timeout=timeout,
+            what=f"{len(ids)} events applied",
+        )
+
+    def queue_depth(self, queue: str) -> int:
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            return connection.channel().queue_declare(queue, passive=True).method.message_count
+        finally:
+            connection.close()
+
+    def stop_all(self) -> list[int | None]:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        codes = [process.wait(30) for process in self.processes]
+        self.processes.clear()
+        return codes
+
+
+def open_shop(database_url: str, amqp_url: str) -> Shop:
+    upgrade(database_url, SPEC.migrations, SPEC.metadata)
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    declare(connection.channel(), SPEC.topology)
+    connection.close()
+    return Shop(database_url, amqp_url)
+
+
+def close_shop(shop: Shop) -> None:
+    for process in shop.processes:
+        process.kill()
+    shop.database.dispose()
+
+
+@pytest.fixture
+def shop(database_url, amqp_url):
+    shop = open_shop(database_url, amqp_url)
+    yield shop
+    close_shop(shop)
+
+
+@pytest.fixture
+def shop_on_own_postgres(disposable_postgres, amqp_url):
+    shop = open_shop(disposable_postgres.url(), amqp_url)
+    yield shop
+    close_shop(shop)
+
+
+def test_event_is_published_if_and_only_if_its_transaction_commits(shop):
+    kept = shop.place(3)
+    shop.place(3, start=100, commit=False)
+    assert shop.scalar("SELECT count(*) FROM outbox") == 3
+    shop.start("relay")
+    shop.start("consume")
+    applied = shop.wait_applied(kept)
+    eventually(lambda: shop.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0)
+    assert applied == Counter({event_id: 1 for event_id in kept})
+    assert shop.scalar("SELECT count(*) FROM applied WHERE seq >= 100") == 0
+    assert shop.stop_all() == [0, 0], "relay and consumer stop cleanly on SIGTERM"
+
+
+def test_relay_killed_between_publish_and_mark_sent_delivers_again_applied_once(shop):
+    ids = shop.place(5)
+    crashed = shop.start("relay", MERCADO_FAILPOINT="relay.after_publish")
+    assert crashed.wait(30) == -signal.SIGKILL
+    assert shop.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 5
+    assert shop.queue_depth(QUEUE) == 5, "published before the crash"
+    shop.start("relay")
+    shop.start("consume")
+    applied = shop.wait_applied(ids)
+    eventually(lambda: shop.queue_depth(QUEUE) == 0, what="redeliveries consumed")
+    assert applied == Counter({event_id: 1 for event_id in ids})
+    assert shop.scalar("SELECT count(*) FROM inbox") == 5
+
+
+def test_broker_restart_while_relaying_1000_events_loses_and_doubles_nothing(shop, rabbitmq_server):
+    ids: list[str] = []
+
+    def stream() -> None:
+        """1,000 orders in 50 transactions over several seconds, as a busy service makes them."""
+        for batch in range(50):
+            ids.extend(shop.place(20, start=batch * 20))
+            time.sleep(0.1)
+
+    producer = threading.Thread(target=stream)
+    shop.start("relay", RELAY_BATCH_SIZE="10")
+    shop.start("consume")
+    producer.start()
+    eventually(lambda: shop.scalar("SELECT count(*) FROM applied") > 0, what="first event applied")
+    rabbitmq_server.ctl("stop_app")
+    unsent_during_outage = shop.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+    rabbitmq_server.ctl("start_app")
+    producer.join()
+    applied = shop.wait_applied(ids, timeout=180)
+    assert unsent_during_outage > 0, "the outage happened while events were still in the outbox"
+    assert len(ids) == 1000
+    assert len(applied) == 1000 and set(applied.values()) == {1}
+    assert shop.stop_all() == [0, 0]
+
+
+def test_two_relays_on_one_outbox_publish_everything_once(shop):
+    ids = shop.place(1000)
+    shop.start("relay", RELAY_BATCH_SIZE="25")
+    shop.start("relay", RELAY_BATCH_SIZE="25")
+    shop.start("consume")
+    applied = shop.wait_applied(ids, timeout=120)
+    assert len(applied) == 1000 and set(applied.values()) == {1}
+    eventually(lambda: shop.queue_depth(QUEUE) == 0, what="queue drained")
+    assert shop.scalar("SELECT count(*) FROM inbox") == 1000
+
+
+def test_failing_handler_dead_letters_after_its_attempts_and_replay_puts_it_back(shop):
+    poisoned = shop.place(1, kind="order.poisoned", start=7)
+    good = shop.place(10, start=100)
+    shop.start("relay")
+    shop.start("consume", CONSUMER_MAX_ATTEMPTS="3")
+    shop.wait_applied(good)
+    dlq = dead_letter_queue(QUEUE)
+    eventually(lambda: shop.queue_depth(dlq) == 1, what="poisoned message dead-lettered")
+    connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
+    channel = connection.channel()
+    method, props, _ = channel.basic_get(dlq)
+    assert props.message_id == poisoned[0]
+    assert props.headers["x-mercado-attempts"] == 3
+    assert "RuntimeError: cannot handle order 7" in props.headers["x-mercado-failure"]
+    channel.basic_nack(method.delivery_tag, requeue=True)
+    connection.close()
+    assert poisoned[0] not in shop.applied()
+
+    with shop.database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO cures (seq) VALUES (7)"))
+    replay = subprocess.run(
+        [sys.executable, str(APP), "replay", "--queue", QUEUE, "--id", poisoned[0]],
+        env={**os.environ, **shop.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert replay.returncode == 0, replay.stderr
+    assert f"replayed 1 message(s) from {dlq} to {QUEUE}" in replay.stdout
+    assert shop.wait_applied(poisoned)[poisoned[0]] == 1
+    assert shop.queue_depth(dlq) == 0
+
+
+def test_consumer_killed_before_ack_gets_it_again_and_applies_it_once(shop):
+    ids = shop.place(3)
+    shop.start("relay")
+    eventually(lambda: shop.queue_depth(QUEUE) == 3, what="events published")
+    crashed = shop.start("consume", MERCADO_FAILPOINT="consumer.before_ack")
+    assert crashed.wait(30) == -signal.SIGKILL
+    assert shop.scalar("SELECT count(*) FROM applied") == 1, "committed, then killed before ack"
+    shop.start("consume")
+    applied = shop.wait_applied(ids)
+    eventually(lambda: shop.queue_depth(QUEUE) == 0, what="redelivery consumed")
+    assert applied == Counter({event_id: 1 for event_id in ids})
+
+
+def test_consumer_database_down_leaves_messages_queued_not_dead_lettered(
+    shop_on_own_postgres, disposable_postgres, tmp_path
+):
+    shop = shop_on_own_postgres
+    ids = shop.place(5)
+    shop.start("relay")
+    eventually(lambda: shop.queue_depth(QUEUE) == 5, what="events published")
+    assert shop.stop_all() == [0]
+    shop.database.dispose()
+    disposable_postgres.stop()
+    log = tmp_path / "consumer.log"
+    shop.start("consume", stderr=log, CONSUMER_MAX_ATTEMPTS="2")
+    eventually(lambda: "OperationalError" in log.read_text(), what="consumer meeting the outage")
+    # an outage outlasting the retry budget (2 attempts, 0.2 s apart) must not dead-letter
+    assert holds(lambda: shop.queue_depth(dead_letter_queue(QUEUE)) == 0, seconds=3)
+    assert shop.queue_depth(QUEUE) == 5
+    disposable_postgres.start()
+    applied = shop.wait_applied(ids)
+    assert applied == Counter({event_id: 1 for event_id in ids})
+    assert shop.queue_depth(dead_letter_queue(QUEUE)) == 0
