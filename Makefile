@@ -29,3 +29,7 @@ lint: sync ## ruff, as CI runs it
 format: sync ## apply ruff's formatting and safe fixes
 	$(UV) run --no-sync ruff format .
 	$(UV) run --no-sync ruff check --fix .
+
+.PHONY: bench-messaging
+bench-messaging: sync ## relay vs raw pika throughput, commit-to-delivery latency (prints figures)
+	$(UV) run --no-sync python hack/bench/messaging.py
