@@ -6,7 +6,9 @@ import subprocess
 
 import pytest
 import requests
+from sqlalchemy import inspect
 
+from mercado_platform.db import Database
 from mercado_platform.testing.processes import free_port, wait_until
 
 SERVICES = ["users", "inventory", "orders", "payments", "notifications"]
@@ -35,6 +37,8 @@ def test_migrates_then_serves_under_gunicorn(service, database_url, amqp_url):
     env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url}
     migrated = command(service, "migrate", env=env)
     assert migrated.returncode == 0, migrated.stderr
+    tables = set(inspect(Database(database_url).engine).get_table_names())
+    assert {"outbox", "inbox", "alembic_version"} <= tables
     port = free_port()
     server = subprocess.Popen(
         [f"mercado-{service}", "serve"],

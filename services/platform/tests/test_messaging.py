@@ -12,12 +12,16 @@ from pathlib import Path
 
 import pika
 import pytest
+import requests
 from sqlalchemy import text
 
+from mercado_platform.config import ServiceSettings
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.topology import dead_letter_queue, declare
 from mercado_platform.migrations import upgrade
+from mercado_platform.service import create_app
+from mercado_platform.testing.processes import free_port
 
 from .shop.app import QUEUE, SPEC
 
@@ -138,12 +142,23 @@ def test_event_is_published_if_and_only_if_its_transaction_commits(shop):
     kept = shop.place(3)
     shop.place(3, start=100, commit=False)
     assert shop.scalar("SELECT count(*) FROM outbox") == 3
-    shop.start("relay")
-    shop.start("consume")
+    api = create_app(
+        SPEC, ServiceSettings(database_url=shop.env["DATABASE_URL"], amqp_url=shop.amqp_url)
+    )
+    assert "outbox_backlog 3.0" in api.test_client().get("/metrics").get_data(as_text=True)
+    relay_port, consumer_port = free_port(), free_port()
+    shop.start("relay", METRICS_PORT=str(relay_port))
+    shop.start("consume", METRICS_PORT=str(consumer_port))
     applied = shop.wait_applied(kept)
     eventually(lambda: shop.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0)
     assert applied == Counter({event_id: 1 for event_id in kept})
     assert shop.scalar("SELECT count(*) FROM applied WHERE seq >= 100") == 0
+    assert "outbox_backlog 0.0" in api.test_client().get("/metrics").get_data(as_text=True)
+    relay_metrics = requests.get(f"http://127.0.0.1:{relay_port}/metrics", timeout=5).text
+    assert "outbox_published_total 3.0" in relay_metrics
+    assert "outbox_commit_to_publish_seconds_count 3.0" in relay_metrics
+    consumer_metrics = requests.get(f"http://127.0.0.1:{consumer_port}/metrics", timeout=5).text
+    assert 'consumer_messages_total{outcome="handled",queue="shop.orders"} 3.0' in consumer_metrics
     assert shop.stop_all() == [0, 0], "relay and consumer stop cleanly on SIGTERM"
 
 

@@ -2,6 +2,7 @@
 
 import os
 import time
+from collections.abc import Iterator
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -11,6 +12,17 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from mercado_platform.db import Database
+
+BACKLOG = text(
+    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
+    "FROM outbox WHERE sent_at IS NULL"
 )
 
 
@@ -58,3 +70,22 @@ class Metrics:
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
         return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+class OutboxBacklog(Collector):
+    """Unsent outbox rows and the age of the oldest, read at scrape time."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        """Yield the backlog gauges; nothing when the database cannot answer."""
+        try:
+            with self.database.engine.connect() as connection:
+                count, age = connection.execute(BACKLOG).one()
+        except SQLAlchemyError:
+            return
+        yield GaugeMetricFamily("outbox_backlog", "Events committed but not yet published.", count)
+        yield GaugeMetricFamily(
+            "outbox_oldest_unsent_seconds", "Age of the oldest unpublished event.", float(age)
+        )

@@ -16,7 +16,7 @@ from mercado_platform.health import health_blueprint
 from mercado_platform.logs import init_request_ids
 from mercado_platform.messaging.consumer import Handler
 from mercado_platform.messaging.topology import Topology, exchange_for
-from mercado_platform.metrics import Metrics
+from mercado_platform.metrics import Metrics, OutboxBacklog
 from mercado_platform.openapi import init_openapi
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -57,7 +57,10 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fl
         app.extensions["mercado.verifier"] = verifier
     init_request_ids(app)
     register_error_handlers(app)
-    Metrics(spec.name).init_app(app)
+    metrics = Metrics(spec.name)
+    metrics.init_app(app)
+    if "outbox" in spec.metadata.tables:
+        metrics.registry.register(OutboxBacklog(database))
     probe = BrokerProbe(settings.amqp_url, timeout=settings.readiness_timeout_seconds)
     app.register_blueprint(health_blueprint({"database": database.ping, "broker": probe.ping}))
     for blueprint in spec.blueprints():
