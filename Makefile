@@ -33,3 +33,7 @@ format: sync ## apply ruff's formatting and safe fixes
 .PHONY: bench-messaging
 bench-messaging: sync ## relay vs raw pika throughput, commit-to-delivery latency (prints figures)
 	$(UV) run --no-sync python hack/bench/messaging.py
+
+.PHONY: contracts
+contracts: sync ## regenerate the AsyncAPI document from the event contracts
+	$(UV) run --no-sync python -m tests.contracts

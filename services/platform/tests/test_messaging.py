@@ -72,7 +72,7 @@ class Shop:
         self, count: int, *, kind: str = "order.placed", start: int = 0, commit: bool = True
     ) -> list[str]:
         events = [Event(kind, {"seq": start + i}, "/mercado/shop") for i in range(count)]
-        with UnitOfWork(self.database, SPEC.exchange) as uow:
+        with UnitOfWork(self.database, SPEC.exchange, SPEC.contracts) as uow:
             for event in events:
                 uow.publish(event)
             if commit:

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy import Engine, MetaData, column, create_engine, insert, table, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.schema import NOTIFY_CHANNEL
 
@@ -59,9 +60,12 @@ class UnitOfWork:
     are sent if and only if the change they describe is committed.
     """
 
-    def __init__(self, database: Database, exchange: str | None = None) -> None:
+    def __init__(
+        self, database: Database, exchange: str | None = None, contracts: Contracts | None = None
+    ) -> None:
         self._sessions = database.sessions
         self.exchange = exchange
+        self.contracts = contracts
         self.session: Session
 
     def __enter__(self) -> Self:
@@ -88,9 +92,11 @@ class UnitOfWork:
         self.session.rollback()
 
     def publish(self, event: Event) -> None:
-        """Write `event` to the outbox, to be relayed once this unit of work commits."""
+        """Check `event` against its contract and write it to the outbox, to be relayed
+        once this unit of work commits."""
         if self.exchange is None:
             raise RuntimeError("this unit of work was built without an exchange to publish to")
+        (self.contracts or platform_contracts()).check(event)
         self.session.execute(
             insert(_OUTBOX).values(
                 event_id=event.id,

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, current_app
 from sqlalchemy import MetaData
@@ -15,6 +16,7 @@ from mercado_platform.errors import register_error_handlers
 from mercado_platform.health import health_blueprint
 from mercado_platform.logs import init_request_ids
 from mercado_platform.messaging.consumer import Handler
+from mercado_platform.messaging.contracts import Contracts
 from mercado_platform.messaging.topology import Topology, exchange_for
 from mercado_platform.metrics import Metrics, OutboxBacklog
 from mercado_platform.openapi import init_openapi
@@ -33,6 +35,8 @@ class ServiceSpec:
     blueprints: Callable[[], Iterable[Blueprint]] = lambda: ()
     topology: Topology | None = None
     handlers: Mapping[str, Mapping[str, Handler]] = field(default_factory=dict)
+    reads: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    contracts: Contracts | None = None
     version: str = "0.1.0"
 
     @property
@@ -50,7 +54,7 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fl
     app.extensions["mercado.settings"] = settings
     database = Database(settings.database_url)
     app.extensions["mercado.db"] = database
-    app.extensions["mercado.exchange"] = spec.exchange
+    app.extensions["mercado.spec"] = spec
     if settings.jwks_url:
         keys = JwksKeys(settings.jwks_url)
         verifier = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
@@ -71,6 +75,5 @@ def create_app(spec: ServiceSpec, settings: ServiceSettings | None = None) -> Fl
 
 def unit_of_work() -> UnitOfWork:
     """A new unit of work on the current app's database, publishing to its exchange."""
-    return UnitOfWork(
-        current_app.extensions["mercado.db"], current_app.extensions["mercado.exchange"]
-    )
+    spec: ServiceSpec = current_app.extensions["mercado.spec"]
+    return UnitOfWork(current_app.extensions["mercado.db"], spec.exchange, spec.contracts)

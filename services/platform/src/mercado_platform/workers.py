@@ -61,6 +61,7 @@ def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str
                 queue,
                 spec.handlers[queue],
                 exchange=spec.exchange,
+                contracts=spec.contracts,
                 settings=consumer_settings,
                 metrics=metrics,
             ).run,

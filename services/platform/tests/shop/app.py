@@ -8,6 +8,7 @@ from sqlalchemy import text
 from mercado_platform.cli import run
 from mercado_platform.config import ServiceSettings
 from mercado_platform.db import UnitOfWork, new_metadata
+from mercado_platform.messaging.contracts import CATALOG, Contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.schema import add_messaging_tables
 from mercado_platform.messaging.topology import Subscription, Topology
@@ -45,6 +46,14 @@ SPEC = ServiceSpec(
         retry_delay_ms=200,
     ),
     handlers={QUEUE: {"order.placed": record, "order.poisoned": record_if_cured}},
+    reads={
+        "order.placed": {
+            "type": "object",
+            "required": ["seq"],
+            "properties": {"seq": {"type": "integer"}},
+        }
+    },
+    contracts=Contracts(CATALOG, Path(__file__).parent / "contracts"),
 )
 
 if __name__ == "__main__":

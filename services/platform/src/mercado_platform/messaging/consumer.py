@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from mercado_platform.broker import connection_parameters, run_reconnecting
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.failpoints import failpoint
+from mercado_platform.messaging.contracts import Contracts
 from mercado_platform.messaging.events import Event, current_trace
 from mercado_platform.messaging.metrics import MessagingMetrics
 from mercado_platform.messaging.topology import dead_letter_queue, retry_queue
@@ -54,6 +55,7 @@ class Consumer:
         handlers: Mapping[str, Handler],
         *,
         exchange: str | None = None,
+        contracts: Contracts | None = None,
         settings: ConsumerSettings | None = None,
         metrics: MessagingMetrics | None = None,
     ) -> None:
@@ -62,6 +64,7 @@ class Consumer:
         self.queue = queue
         self.handlers = handlers
         self.exchange = exchange
+        self.contracts = contracts
         self.settings = settings or ConsumerSettings()
         self.metrics = metrics or MessagingMetrics("consumer")
 
@@ -107,7 +110,7 @@ class Consumer:
             return "ignored", ""
         token = current_trace.set(event.traceparent)
         try:
-            with UnitOfWork(self.database, self.exchange) as uow:
+            with UnitOfWork(self.database, self.exchange, self.contracts) as uow:
                 params = {"queue": self.queue, "id": event.id, "type": event.type}
                 if uow.session.execute(RECORD, params).rowcount == 0:
                     return "duplicate", ""

@@ -1,10 +1,12 @@
 """pytest fixtures for real servers: one private server per test run, one database,
 virtual host or namespace per test, so runs and tests never see each other's data."""
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
+from mercado_platform.messaging.contracts import STRICT_VARIABLE
 from mercado_platform.testing.kube import KubeCluster
 from mercado_platform.testing.postgres import PostgresServer
 from mercado_platform.testing.rabbitmq import RabbitServer
@@ -13,8 +15,9 @@ SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", 
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the `servers` marker."""
+    """Register the `servers` marker; make every event published in tests meet a contract."""
     config.addinivalue_line("markers", "servers: uses a real PostgreSQL, RabbitMQ or Kubernetes")
+    os.environ[STRICT_VARIABLE] = "1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,36 @@
+"""Consumer-driven contract check across the platform: fails when a producer's event no
+longer gives what a consumer declared it reads, or the AsyncAPI document is stale."""
+
+from mercado_platform.messaging.contracts import platform_contracts, unmet_reads
+
+from .contracts import DOCUMENT, SERVICES, render
+
+
+def broken_reads() -> list[str]:
+    """Every place where the newest contract of an event misses what a consumer reads."""
+    problems = []
+    for spec in SERVICES:
+        for event_type, read in spec.reads.items():
+            producing = [c for c in platform_contracts() if c.type == event_type]
+            if not producing:
+                problems.append(f"{spec.name} reads {event_type}, which no contract describes")
+                continue
+            newest = max(producing, key=lambda c: c.version)
+            problems += [
+                f"{spec.name} <- {newest.producer}: {p}" for p in unmet_reads(newest.schema, read)
+            ]
+    return problems
+
+
+def test_producers_give_what_consumers_read():
+    assert broken_reads() == []
+
+
+def test_every_handled_event_type_has_a_contract():
+    described = {contract.type for contract in platform_contracts()}
+    handled = {t for spec in SERVICES for handlers in spec.handlers.values() for t in handlers}
+    assert handled <= described, f"handled without a contract: {sorted(handled - described)}"
+
+
+def test_asyncapi_document_is_up_to_date():
+    assert DOCUMENT.exists() and DOCUMENT.read_text() == render(), "run `make contracts` and commit"
