@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, Table, Text, func, insert, inspect, select
 
 from mercado_platform.db import Database, UnitOfWork, new_metadata
-from mercado_platform.migrations import upgrade
+from mercado_platform.migrations import new_revision, upgrade
 
 VERSIONS = Path(__file__).parent / "versions"
 metadata = new_metadata()
@@ -26,13 +26,25 @@ def count(database: Database) -> int:
         return connection.scalar(select(func.count()).select_from(notes))
 
 
-def test_migrations_create_the_tables_and_record_the_revision(database):
-    inspector = inspect(database.engine)
-    assert "notes" in inspector.get_table_names()
+def test_migrations_apply_the_platform_and_service_branches(database):
+    assert {"notes", "outbox", "inbox"} <= set(inspect(database.engine).get_table_names())
     with database.engine.connect() as connection:
-        assert (
-            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0001"
+        versions = set(
+            connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
         )
+    assert versions == {"platform_0001", "notes_0001"}
+
+
+def test_revision_starts_the_service_branch_then_extends_it(database_url, tmp_path):
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    new_revision(database_url, versions, metadata, "shelf", "first", autogenerate=False)
+    new_revision(database_url, versions, metadata, "shelf", "second", autogenerate=False)
+    first, second = (
+        f.read_text() for f in sorted(versions.glob("*.py"), key=lambda f: f.stat().st_mtime)
+    )
+    assert "branch_labels = ('shelf',)" in first and "down_revision = None" in first
+    assert "branch_labels = None" in second and "down_revision = None" not in second
 
 
 def test_concurrent_migrators_do_not_collide(database_url):

@@ -6,7 +6,6 @@ import sys
 from collections.abc import Sequence
 
 import pika
-from alembic import command
 
 from mercado_platform.broker import connection_parameters
 from mercado_platform.config import ConfigError, ServiceSettings, load_settings
@@ -14,7 +13,7 @@ from mercado_platform.gunicorn import serve
 from mercado_platform.logs import configure_logging
 from mercado_platform.messaging.replay import replay
 from mercado_platform.messaging.topology import Topology, declare
-from mercado_platform.migrations import alembic_config, upgrade, wait_for_database
+from mercado_platform.migrations import new_revision, upgrade, wait_for_database
 from mercado_platform.service import ServiceSpec, create_app
 from mercado_platform.workers import run_consumers, run_relay
 
@@ -56,12 +55,18 @@ def _serve(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespa
 def _migrate(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
     wait_for_database(settings.database_url, timeout=args.timeout)
     upgrade(settings.database_url, spec.migrations, spec.metadata)
-    log.info("database migrated to head")
+    log.info("database migrated to the heads of the platform and service branches")
 
 
 def _revision(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
-    config = alembic_config(settings.database_url, spec.migrations, spec.metadata)
-    command.revision(config, message=args.message, autogenerate=args.autogenerate)
+    new_revision(
+        settings.database_url,
+        spec.migrations,
+        spec.metadata,
+        spec.name,
+        args.message,
+        args.autogenerate,
+    )
 
 
 def _declare(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespace) -> None:

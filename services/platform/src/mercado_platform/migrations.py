@@ -1,6 +1,8 @@
-"""Alembic, run programmatically: one shared env.py, one versions folder per service."""
+"""Alembic, run programmatically: one shared env.py and two branches per database, the
+platform's (outbox, inbox) and the service's own (`branch_labels = ("<service>",)`)."""
 
 import logging
+import os
 from pathlib import Path
 
 from alembic import command
@@ -12,21 +14,22 @@ from mercado_platform.db import sqlalchemy_url
 
 log = logging.getLogger(__name__)
 SCRIPT_LOCATION = Path(__file__).parent / "alembic"
+PLATFORM_VERSIONS = SCRIPT_LOCATION / "versions"
 
 
 def alembic_config(database_url: str, versions: Path, metadata: MetaData) -> Config:
     """An Alembic config for one service's database and versions folder."""
     config = Config()
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
-    config.set_main_option("version_locations", str(versions))
+    config.set_main_option("version_locations", f"{PLATFORM_VERSIONS}{os.pathsep}{versions}")
     config.set_main_option("path_separator", "os")
     config.attributes["database_url"] = sqlalchemy_url(database_url)
     config.attributes["target_metadata"] = metadata
     return config
 
 
-def upgrade(database_url: str, versions: Path, metadata: MetaData, revision: str = "head") -> None:
-    """Bring the database to `revision` (serialised by an advisory lock in env.py)."""
+def upgrade(database_url: str, versions: Path, metadata: MetaData, revision: str = "heads") -> None:
+    """Bring both branches to `revision` (serialised by an advisory lock in env.py)."""
     command.upgrade(alembic_config(database_url, versions, metadata), revision)
 
 
@@ -52,3 +55,24 @@ def wait_for_database(database_url: str, timeout: float = 60.0) -> None:
             engine.dispose()
 
     _ping()
+
+
+def new_revision(
+    database_url: str,
+    versions: Path,
+    metadata: MetaData,
+    branch: str,
+    message: str,
+    autogenerate: bool,
+) -> None:
+    """Write the next migration of `branch`, starting the branch if it has none yet."""
+    config = alembic_config(database_url, versions, metadata)
+    has_branch = any(path.suffix == ".py" for path in versions.glob("*.py"))
+    command.revision(
+        config,
+        message=message,
+        autogenerate=autogenerate,
+        head=f"{branch}@head" if has_branch else "base",
+        branch_label=None if has_branch else branch,
+        version_path=str(versions),
+    )

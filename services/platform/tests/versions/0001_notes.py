@@ -1,15 +1,15 @@
 """notes table, for the platform's migration and pagination tests
 
-Revision ID: 0001
+Revision ID: notes_0001
 Revises:
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0001"
+revision = "notes_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("notes",)
 depends_on = None
 
 

@@ -1,22 +1,19 @@
-"""outbox, inbox and the shop's tables
+"""the shop's own tables
 
-Revision ID: 0001
+Revision ID: shop_0001
 Revises:
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from mercado_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
-
-revision = "0001"
+revision = "shop_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("shop",)
 depends_on = None
 
 
 def upgrade() -> None:
-    create_messaging_tables()
     op.create_table(
         "applied", sa.Column("event_id", sa.Text, nullable=False), sa.Column("seq", sa.Integer)
     )
@@ -26,4 +23,3 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("cures")
     op.drop_table("applied")
-    drop_messaging_tables()

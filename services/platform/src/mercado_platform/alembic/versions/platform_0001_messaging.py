@@ -1,14 +1,14 @@
-"""outbox and inbox
+"""outbox and inbox: the platform's branch, applied to every service's database
 
-Revision ID: 0001
+Revision ID: platform_0001
 Revises:
 """
 
 from mercado_platform.messaging.schema import create_messaging_tables, drop_messaging_tables
 
-revision = "0001"
+revision = "platform_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("platform",)
 depends_on = None
 
 
