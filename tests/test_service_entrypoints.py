@@ -32,6 +32,17 @@ def test_missing_configuration_fails_fast_naming_the_variable(service):
     assert f"mercado-{service}: invalid configuration: DATABASE_URL is required" in result.stderr
 
 
+def test_migrate_gives_up_on_an_absent_database_with_a_sentence():
+    env = {
+        "DATABASE_URL": f"postgresql://nobody@127.0.0.1:{free_port()}/x",
+        "AMQP_URL": "amqp://x/",
+    }
+    result = command("orders", "migrate", "--timeout", "1", env=env)
+    assert result.returncode == 1
+    assert "mercado-orders: the database did not answer within 1s" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_migrates_then_serves_under_gunicorn(service, database_url, amqp_url):
     env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url}

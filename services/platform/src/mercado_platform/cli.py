@@ -1,4 +1,4 @@
-"""The `mercado-<service>` command: serve, migrate, revision."""
+"""The `mercado-<service>` command: serve, migrate, relay, consume, declare, replay, revision."""
 
 import argparse
 import logging
@@ -6,6 +6,7 @@ import sys
 from collections.abc import Sequence
 
 import pika
+from sqlalchemy.exc import OperationalError
 
 from mercado_platform.broker import connection_parameters
 from mercado_platform.config import ConfigError, ServiceSettings, load_settings
@@ -22,7 +23,19 @@ log = logging.getLogger(__name__)
 
 def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen command; configuration errors exit 2 with the reason."""
-    parser = argparse.ArgumentParser(prog=f"mercado-{spec.name}")
+    args = _parser(spec.name).parse_args(argv)
+    try:
+        settings = load_settings(spec.settings_class)
+    except ConfigError as exc:
+        print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(spec.name, settings.log_level)
+    COMMANDS[args.command](spec, settings, args)
+    return 0
+
+
+def _parser(name: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"mercado-{name}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the HTTP API under gunicorn")
     migrate = commands.add_parser("migrate", help="wait for the database, then migrate it")
@@ -37,15 +50,7 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
     replay_parser = commands.add_parser("replay", help="move dead letters back to their queue")
     replay_parser.add_argument("--queue", required=True)
     replay_parser.add_argument("--id", action="append", help="only this message id (repeatable)")
-    args = parser.parse_args(argv)
-    try:
-        settings = load_settings(spec.settings_class)
-    except ConfigError as exc:
-        print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
-        return 2
-    configure_logging(spec.name, settings.log_level)
-    COMMANDS[args.command](spec, settings, args)
-    return 0
+    return parser
 
 
 def _serve(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespace) -> None:
@@ -53,7 +58,12 @@ def _serve(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespa
 
 
 def _migrate(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
-    wait_for_database(settings.database_url, timeout=args.timeout)
+    try:
+        wait_for_database(settings.database_url, timeout=args.timeout)
+    except OperationalError as exc:
+        raise SystemExit(
+            f"mercado-{spec.name}: the database did not answer within {args.timeout:.0f}s: {exc}"
+        ) from None
     upgrade(settings.database_url, spec.migrations, spec.metadata)
     log.info("database migrated to the heads of the platform and service branches")
 

@@ -1,4 +1,4 @@
-"""`mercado-inventory serve | migrate | revision`."""
+"""`mercado-inventory`: serve, migrate, relay, consume, declare, replay, revision."""
 
 import sys
 

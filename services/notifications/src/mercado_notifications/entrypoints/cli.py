@@ -1,4 +1,4 @@
-"""`mercado-notifications serve | migrate | revision`."""
+"""`mercado-notifications`: serve, migrate, relay, consume, declare, replay, revision."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""`mercado-orders serve | migrate | revision`."""
+"""`mercado-orders`: serve, migrate, relay, consume, declare, replay, revision."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""`mercado-payments serve | migrate | revision`."""
+"""`mercado-payments`: serve, migrate, relay, consume, declare, replay, revision."""
 
 import sys
 

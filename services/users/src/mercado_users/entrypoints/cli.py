@@ -1,4 +1,4 @@
-"""`mercado-users serve | migrate | revision`."""
+"""`mercado-users`: serve, migrate, relay, consume, declare, replay, revision."""
 
 import sys
 
