@@ -63,7 +63,11 @@ def relay_rate(database: Database, database_url: str, amqp_url: str, count: int)
     started = time.perf_counter()
     worker = threading.Thread(target=relay.run, args=(stop,))
     worker.start()
+    deadline = time.monotonic() + 300
     while unsent(database):
+        if time.monotonic() > deadline:
+            stop.set()
+            raise SystemExit("the relay did not drain the outbox within 300 s; see its log above")
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
     stop.set()

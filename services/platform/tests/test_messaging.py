@@ -21,33 +21,12 @@ from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.topology import dead_letter_queue, declare
 from mercado_platform.migrations import upgrade
 from mercado_platform.service import create_app
+from mercado_platform.testing.polling import eventually, holds
 from mercado_platform.testing.processes import free_port
 
 from .shop.app import QUEUE, SPEC
 
 APP = Path(__file__).parent / "shop" / "app.py"
-
-
-def eventually(check, *, timeout: float = 60, what: str = "condition"):
-    """Poll `check` until it returns a truthy value, or fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def holds(check, *, seconds: float) -> bool:
-    """True if `check` stays truthy for `seconds`, polled all along."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not check():
-            return False
-        time.sleep(0.1)
-    return True
 
 
 class Shop:

@@ -1,15 +1,14 @@
-import time
-
 import pytest
 
+from mercado_platform.testing.polling import eventually
 
-def wait_for_status(client, status: int, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while True:
-        response = client.get("/readyz")
-        if response.status_code == status or time.monotonic() > deadline:
-            return response
-        time.sleep(0.2)
+
+def wait_for_status(client, status: int):
+    return eventually(
+        lambda: (response := client.get("/readyz")).status_code == status and response,
+        timeout=30,
+        what=f"/readyz answering {status}",
+    )
 
 
 @pytest.fixture

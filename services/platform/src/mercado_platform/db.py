@@ -66,10 +66,12 @@ class UnitOfWork:
         self._sessions = database.sessions
         self.exchange = exchange
         self.contracts = contracts
+        self._published = False
         self.session: Session
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
+        self._published = False
         return self
 
     def __exit__(
@@ -84,11 +86,15 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        """Make the block's changes durable."""
+        """Make the block's changes durable; wake the relay if events were published."""
+        if self._published:
+            self.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+            self._published = False
         self.session.commit()
 
     def rollback(self) -> None:
-        """Throw away whatever was not committed."""
+        """Throw away whatever was not committed, events included."""
+        self._published = False
         self.session.rollback()
 
     def publish(self, event: Event) -> None:
@@ -105,7 +111,7 @@ class UnitOfWork:
                 body=event.to_json().decode(),
             )
         )
-        self.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
+        self._published = True
 
 
 def sqlalchemy_url(url: str) -> str:
