@@ -1,71 +1,11 @@
-import threading
 import time
-import uuid
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Blueprint, Flask, g, jsonify
-from werkzeug.serving import make_server
+from flask import Blueprint, g, jsonify
 
 from mercado_platform.auth import requires
-
-ISSUER, AUDIENCE = "mercado-users", "mercado"
-
-
-class SigningKey:
-    def __init__(self) -> None:
-        self.kid = uuid.uuid4().hex[:8]
-        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    def jwk(self) -> dict:
-        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.private.public_key(), as_dict=True)
-        return {**public, "kid": self.kid, "use": "sig", "alg": "RS256"}
-
-    def token(self, *, kid: str | None = None, lifetime: int = 300, **claims: object) -> str:
-        now = int(time.time())
-        payload = {
-            "sub": "user-1",
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "iat": now,
-            "exp": now + lifetime,
-        }
-        return jwt.encode(
-            {**payload, **claims}, self.private, "RS256", headers={"kid": kid or self.kid}
-        )
-
-
-class JwksServer:
-    """A real HTTP server publishing whichever keys the test puts in `keys`."""
-
-    def __init__(self) -> None:
-        self.keys: list[SigningKey] = []
-        self.requests = 0
-        app = Flask("jwks")
-
-        @app.get("/.well-known/jwks.json")
-        def jwks():
-            self.requests += 1
-            return jsonify(keys=[key.jwk() for key in self.keys])
-
-        self.server = make_server("127.0.0.1", 0, app)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def jwks_server():
-    server = JwksServer()
-    yield server
-    server.server.shutdown()
-
-
-@pytest.fixture
-def key(jwks_server):
-    signing = SigningKey()
-    jwks_server.keys.append(signing)
-    return signing
+from mercado_platform.testing.tokens import SigningKey
 
 
 @pytest.fixture
@@ -93,37 +33,37 @@ def code_of(response) -> str:
     return response.get_json()["code"]
 
 
-def test_valid_token_with_scope_is_accepted(client, key):
-    response = call(client, key.token(scope="inventory:write orders:read"))
+def test_valid_token_with_scope_is_accepted(client, signing_key):
+    response = call(client, signing_key.token(scope="inventory:write orders:read"))
     assert response.status_code == 200
     assert response.get_json() == {"subject": "user-1"}
 
 
-def test_expired_token_is_refused(client, key):
-    response = call(client, key.token(scope="inventory:write", lifetime=-120))
+def test_expired_token_is_refused(client, signing_key):
+    response = call(client, signing_key.token(scope="inventory:write", lifetime=-120))
     assert response.status_code == 401 and code_of(response) == "token_expired"
 
 
-def test_bad_signature_is_refused(client, key):
+def test_bad_signature_is_refused(client, signing_key):
     forger = SigningKey()
-    forged = forger.token(kid=key.kid, scope="inventory:write")
+    forged = forger.token(kid=signing_key.kid, scope="inventory:write")
     response = call(client, forged)
     assert response.status_code == 401 and code_of(response) == "invalid_token"
 
 
-def test_wrong_audience_and_algorithm_are_refused(client, key):
+def test_wrong_audience_and_algorithm_are_refused(client, signing_key):
     assert (
-        code_of(call(client, key.token(scope="inventory:write", aud="someone-else")))
+        code_of(call(client, signing_key.token(scope="inventory:write", aud="someone-else")))
         == "invalid_token"
     )
     unsigned = jwt.encode(
-        {"sub": "x", "exp": time.time() + 60}, "k" * 32, "HS256", headers={"kid": key.kid}
+        {"sub": "x", "exp": time.time() + 60}, "k" * 32, "HS256", headers={"kid": signing_key.kid}
     )
     assert code_of(call(client, unsigned)) == "invalid_token"
 
 
-def test_unknown_kid_refetches_the_keys_once(client, key, jwks_server):
-    assert call(client, key.token(scope="inventory:write")).status_code == 200
+def test_unknown_kid_refetches_the_keys_once(client, signing_key, jwks_server):
+    assert call(client, signing_key.token(scope="inventory:write")).status_code == 200
     fetched = jwks_server.requests
     rotated = SigningKey()
     jwks_server.keys.append(rotated)
@@ -135,30 +75,30 @@ def test_unknown_kid_refetches_the_keys_once(client, key, jwks_server):
     assert jwks_server.requests == fetched + 1
 
 
-def test_kid_unknown_even_after_refresh_is_refused(client, key):
+def test_kid_unknown_even_after_refresh_is_refused(client, signing_key):
     stranger = SigningKey()
     response = call(client, stranger.token(scope="inventory:write"))
     assert response.status_code == 401 and code_of(response) == "unknown_key"
 
 
-def test_missing_scope_or_role_is_forbidden(client, key):
-    response = call(client, key.token(scope="orders:read"))
+def test_missing_scope_or_role_is_forbidden(client, signing_key):
+    response = call(client, signing_key.token(scope="orders:read"))
     assert response.status_code == 403 and code_of(response) == "insufficient_scope"
     assert "inventory:write" in response.get_json()["detail"]
-    assert call(client, key.token(roles=["customer"]), "/admin").status_code == 403
-    assert call(client, key.token(roles=["admin"]), "/admin").status_code == 200
+    assert call(client, signing_key.token(roles=["customer"]), "/admin").status_code == 403
+    assert call(client, signing_key.token(roles=["admin"]), "/admin").status_code == 200
 
 
 @pytest.mark.parametrize("header", [None, "Basic dXNlcjpwYXNz", "Bearer", "Bearer not.a.jwt"])
-def test_missing_or_malformed_credentials_are_401(client, key, header):
+def test_missing_or_malformed_credentials_are_401(client, signing_key, header):
     response = client.get("/stock", headers={"Authorization": header} if header else {})
     assert response.status_code == 401
     assert code_of(response) in {"unauthorized", "invalid_token"}
 
 
-def test_unreachable_jwks_is_a_503_not_a_500(make_app, key):
+def test_unreachable_jwks_is_a_503_not_a_500(make_app, signing_key):
     blueprint = Blueprint("secure", __name__)
     blueprint.add_url_rule("/x", "x", requires()(lambda: "ok"))
     client = make_app([blueprint], jwks_url="http://127.0.0.1:9/jwks.json").test_client()
-    response = call(client, key.token(), "/x")
+    response = call(client, signing_key.token(), "/x")
     assert response.status_code == 503 and code_of(response) == "auth_unavailable"

@@ -10,6 +10,7 @@ from mercado_platform.messaging.contracts import STRICT_VARIABLE
 from mercado_platform.testing.kube import KubeCluster
 from mercado_platform.testing.postgres import PostgresServer
 from mercado_platform.testing.rabbitmq import RabbitServer
+from mercado_platform.testing.tokens import JwksServer, SigningKey
 
 SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", "kube_cluster"}
 
@@ -73,3 +74,19 @@ def kube_cluster() -> Iterator[KubeCluster]:
     cluster = KubeCluster().start()
     yield cluster
     cluster.destroy()
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[JwksServer]:
+    """A real JWKS endpoint; tests append the keys it publishes."""
+    server = JwksServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def signing_key(jwks_server: JwksServer) -> SigningKey:
+    """A key published by `jwks_server`, to sign test access tokens with."""
+    key = SigningKey()
+    jwks_server.keys.append(key)
+    return key
