@@ -258,3 +258,14 @@ def test_consumer_database_down_leaves_messages_queued_not_dead_lettered(
     applied = shop.wait_applied(ids)
     assert applied == Counter({event_id: 1 for event_id in ids})
     assert shop.queue_depth(dead_letter_queue(QUEUE)) == 0
+
+
+def test_a_service_command_runs_beside_the_platform_commands(shop):
+    with shop.database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO applied (event_id, seq) VALUES ('a', 7), ('b', 8)"))
+    run = [sys.executable, str(APP), "count-applied"]
+    env = {**os.environ, **shop.env}
+    counted = subprocess.run([*run, "--seq", "7"], env=env, capture_output=True, text=True)
+    assert (counted.returncode, counted.stdout) == (0, "1 applied\n")
+    listed = subprocess.run([sys.executable, str(APP), "--help"], capture_output=True, text=True)
+    assert "count-applied" in listed.stdout and "relay" in listed.stdout

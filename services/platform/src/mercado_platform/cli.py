@@ -1,4 +1,5 @@
-"""The `mercado-<service>` command: serve, migrate, relay, consume, declare, replay, revision."""
+"""The `mercado-<service>` command: serve, migrate, relay, consume, declare, replay, revision,
+plus the commands a service declares in its spec."""
 
 import argparse
 import logging
@@ -23,19 +24,20 @@ log = logging.getLogger(__name__)
 
 def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen command; configuration errors exit 2 with the reason."""
-    args = _parser(spec.name).parse_args(argv)
+    args = _parser(spec).parse_args(argv)
     try:
         settings = load_settings(spec.settings_class)
     except ConfigError as exc:
         print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(spec.name, settings.log_level)
-    COMMANDS[args.command](spec, settings, args)
+    own = spec.commands.get(args.command)
+    (own.run if own else COMMANDS[args.command])(spec, settings, args)
     return 0
 
 
-def _parser(name: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"mercado-{name}")
+def _parser(spec: ServiceSpec) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"mercado-{spec.name}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the HTTP API under gunicorn")
     migrate = commands.add_parser("migrate", help="wait for the database, then migrate it")
@@ -50,6 +52,8 @@ def _parser(name: str) -> argparse.ArgumentParser:
     replay_parser = commands.add_parser("replay", help="move dead letters back to their queue")
     replay_parser.add_argument("--queue", required=True)
     replay_parser.add_argument("--id", action="append", help="only this message id (repeatable)")
+    for name, command in spec.commands.items():
+        command.arguments(commands.add_parser(name, help=command.help))
     return parser
 
 

@@ -1,5 +1,6 @@
 """What a service declares about itself, and the app factory that wires it."""
 
+from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,15 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
+class ServiceCommand:
+    """A command of the service's own on `mercado-<service>`, beside the platform's."""
+
+    help: str
+    run: Callable[["ServiceSpec", ServiceSettings, Namespace], None]
+    arguments: Callable[[ArgumentParser], None] = lambda _parser: None
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """A service's name, settings, routes, migrations and messaging: all the wiring needs."""
 
@@ -37,6 +47,7 @@ class ServiceSpec:
     handlers: Mapping[str, Mapping[str, Handler]] = field(default_factory=dict)
     reads: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     contracts: Contracts | None = None
+    commands: Mapping[str, ServiceCommand] = field(default_factory=dict)
     version: str = "0.1.0"
 
     @property

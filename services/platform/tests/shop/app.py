@@ -1,18 +1,19 @@
 """A tiny service for the messaging tests; `python app.py <command>` runs the real CLI."""
 
 import sys
+from argparse import Namespace
 from pathlib import Path
 
 from sqlalchemy import text
 
 from mercado_platform.cli import run
 from mercado_platform.config import ServiceSettings
-from mercado_platform.db import UnitOfWork, new_metadata
+from mercado_platform.db import Database, UnitOfWork, new_metadata
 from mercado_platform.messaging.contracts import CATALOG, Contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.schema import add_messaging_tables
 from mercado_platform.messaging.topology import Subscription, Topology
-from mercado_platform.service import ServiceSpec
+from mercado_platform.service import ServiceCommand, ServiceSpec
 
 QUEUE = "shop.orders"
 metadata = new_metadata()
@@ -35,6 +36,15 @@ def record_if_cured(event: Event, uow: UnitOfWork) -> None:
     record(event, uow)
 
 
+def count_applied(_spec: ServiceSpec, settings: ServiceSettings, args: Namespace) -> None:
+    """Print how many orders were applied, or only those with `--seq`."""
+    database = Database(settings.database_url)
+    where, values = ("WHERE seq = :seq", {"seq": args.seq}) if args.seq is not None else ("", {})
+    with database.engine.connect() as connection:
+        count = connection.execute(text(f"SELECT count(*) FROM applied {where}"), values).scalar()
+    print(f"{count} applied")
+
+
 SPEC = ServiceSpec(
     name="shop",
     settings_class=ServiceSettings,
@@ -54,6 +64,13 @@ SPEC = ServiceSpec(
         }
     },
     contracts=Contracts(CATALOG, Path(__file__).parent / "contracts"),
+    commands={
+        "count-applied": ServiceCommand(
+            "how many orders were applied",
+            count_applied,
+            lambda parser: parser.add_argument("--seq", type=int),
+        )
+    },
 )
 
 if __name__ == "__main__":
