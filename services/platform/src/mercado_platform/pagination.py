@@ -22,10 +22,14 @@ class PageQuery(QueryModel):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-def fetch_page(session: Session, statement: Select[Any], page: PageQuery) -> tuple[list[Any], bool]:
-    """Run an ordered `statement` for one page; also say whether a next page exists."""
-    rows = session.scalars(statement.limit(page.limit + 1).offset(page.offset)).all()
-    return list(rows[: page.limit]), len(rows) > page.limit
+def fetch_page(
+    session: Session, statement: Select[Any], page: PageQuery, *, rows: bool = False
+) -> tuple[list[Any], bool]:
+    """Run an ordered `statement` for one page; also say whether a next page exists.
+    Items are the first column of each row, or whole rows when `rows`."""
+    limited = statement.limit(page.limit + 1).offset(page.offset)
+    found = session.execute(limited).all() if rows else session.scalars(limited).all()
+    return list(found[: page.limit]), len(found) > page.limit
 
 
 def page_body(items: Sequence[Any], page: PageQuery, has_more: bool) -> dict[str, Any]:

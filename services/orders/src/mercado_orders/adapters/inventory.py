@@ -1,0 +1,127 @@
+"""The synchronous availability check against inventory: short timeout, a few retries,
+and a circuit breaker, so a slow or absent inventory never holds orders up."""
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from mercado_orders.config import Settings
+from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine
+
+log = logging.getLogger(__name__)
+
+
+class CircuitBreaker:
+    """Opens after `threshold` failures in a row; lets one trial call through after `reset`."""
+
+    def __init__(self, threshold: int, reset_seconds: float) -> None:
+        self.threshold = threshold
+        self.reset_seconds = reset_seconds
+        self._failures = 0
+        self._opened_at: float | None = None
+        self._lock = threading.Lock()
+
+    def allows(self) -> bool:
+        """False while open; after the reset time, one caller at a time may try."""
+        with self._lock:
+            if self._opened_at is None:
+                return True
+            if time.monotonic() - self._opened_at >= self.reset_seconds:
+                self._opened_at = time.monotonic()  # half-open: one trial per reset period
+                return True
+            return False
+
+    def record(self, *, success: bool) -> None:
+        """Count a call's outcome."""
+        with self._lock:
+            if success:
+                self._failures, self._opened_at = 0, None
+                return
+            self._failures += 1
+            if self._failures >= self.threshold and self._opened_at is None:
+                self._opened_at = time.monotonic()
+                log.warning("inventory circuit opened after %d failures", self._failures)
+
+    @property
+    def is_open(self) -> bool:
+        """True while calls are being short-circuited."""
+        return self._opened_at is not None
+
+
+class InventoryClient:
+    """Asks inventory whether lines can be served and at what price."""
+
+    def __init__(
+        self, base_url: str, *, timeout: float, attempts: int, breaker: CircuitBreaker
+    ) -> None:
+        self.url = base_url.rstrip("/") + "/api/stock/availability"
+        self.timeout = timeout
+        self.attempts = attempts
+        self.breaker = breaker
+        self.http = requests.Session()
+
+    def availability(self, lines: Iterable[RequestedLine]) -> dict[str, CatalogueEntry] | None:
+        """Inventory's answer per product, or None when it cannot be had quickly."""
+        if not self.breaker.allows():
+            return None
+        body = {
+            "items": [{"product_id": line.product_id, "quantity": line.quantity} for line in lines]
+        }
+        try:
+            answer = self._post(body)
+        except (requests.RequestException, ValueError) as exc:
+            self.breaker.record(success=False)
+            log.warning("inventory availability check failed, the reservation will decide: %s", exc)
+            return None
+        self.breaker.record(success=True)
+        return _entries(answer)
+
+    def _post(self, body: dict) -> dict:
+        for attempt in Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=0.05, max=0.2),
+            retry=retry_if_exception_type((requests.ConnectionError, requests.Timeout)),
+            reraise=True,
+        ):
+            with attempt:
+                response = self.http.post(self.url, json=body, timeout=self.timeout)
+                response.raise_for_status()
+                return response.json()
+        raise AssertionError("unreachable")
+
+
+def _entries(answer: dict) -> dict[str, CatalogueEntry]:
+    entries = {}
+    for item in answer["items"]:
+        if item.get("known", True):
+            entries[item["product_id"]] = CatalogueEntry(
+                item["product_id"],
+                item.get("name", ""),
+                Decimal(item["price"]),
+                item.get("active", True),
+                item.get("available_quantity"),
+            )
+    return entries
+
+
+def availability_check(
+    settings: Settings,
+) -> Callable[[list[RequestedLine]], dict[str, CatalogueEntry] | None]:
+    """The configured inventory's check, or one that always says "unknown" when none is set."""
+    if not settings.inventory_url:
+        return lambda _lines: None
+    breaker = CircuitBreaker(
+        settings.inventory_breaker_failures, settings.inventory_breaker_reset_seconds
+    )
+    client = InventoryClient(
+        settings.inventory_url,
+        timeout=settings.inventory_timeout_seconds,
+        attempts=settings.inventory_attempts,
+        breaker=breaker,
+    )
+    return client.availability

@@ -1,0 +1,55 @@
+"""Orders' own copies of customers and products, kept from their services' events."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from mercado_orders.adapters.orm import customers, products
+from mercado_orders.domain.pricing import CatalogueEntry
+
+
+def upsert_product(
+    session: Session, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
+) -> None:
+    """Store a product's state unless a newer event already did (events may arrive
+    reordered); columns in `keep` are only written when the row is new."""
+    _upsert(session, products, "product_id", {**values, "seen_at": seen_at}, keep)
+
+
+def upsert_customer(
+    session: Session, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
+) -> None:
+    """Store a customer's state unless a newer event already did."""
+    _upsert(session, customers, "customer_id", {**values, "seen_at": seen_at}, keep)
+
+
+def catalogue(session: Session, product_ids: Iterable[str]) -> dict[str, CatalogueEntry]:
+    """The products orders knows of, by id."""
+    statement = select(products).where(products.c.product_id.in_(list(product_ids)))
+    return {
+        row.product_id: CatalogueEntry(row.product_id, row.name, row.price, row.active)
+        for row in session.execute(statement)
+    }
+
+
+def customer_state(session: Session, customer_id: str) -> str | None:
+    """`active`, `disabled`, `deleted`, or None when no event about them arrived yet."""
+    statement = select(customers.c.state).where(customers.c.customer_id == customer_id)
+    return session.execute(statement).scalar()
+
+
+def _upsert(
+    session: Session, table: Any, key: str, values: dict[str, Any], keep: tuple[str, ...]
+) -> None:
+    statement = insert(table).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[key],
+            set_={name: statement.excluded[name] for name in values if name not in {key, *keep}},
+            where=table.c.seen_at <= statement.excluded.seen_at,
+        )
+    )

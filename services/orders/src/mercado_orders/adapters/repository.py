@@ -1,0 +1,157 @@
+"""Orders in and out of PostgreSQL; the only module that knows the order tables."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, Select, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from mercado_orders.adapters.orm import order_lines, orders, status_history
+from mercado_orders.domain.model import Line, Order, Status, StatusChange
+
+
+class OrderRepository:
+    """Loads and saves whole orders: the row, its lines and its status history."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._saved_history: dict[str, int] = {}
+        self._saved_revision: dict[str, int] = {}
+
+    def add(self, order: Order) -> None:
+        """Insert a new order with its lines and history."""
+        self.session.execute(insert(orders).values(**_row(order), created_at=order.created_at))
+        self._insert_lines(order)
+        self._insert_history(order.id, order.history)
+        self._remember(order)
+
+    def get(self, order_id: str, *, lock: bool = False) -> Order | None:
+        """The order, locked against concurrent changes until commit when `lock`."""
+        statement = select(orders).where(orders.c.id == order_id)
+        row = self.session.execute(statement.with_for_update() if lock else statement).first()
+        if row is None:
+            return None
+        order = _order(row, self._lines(order_id), self._history(order_id))
+        self._remember(order)
+        return order
+
+    def save(self, order: Order, *, last_event: str | None = None) -> None:
+        """Write what changed on an order loaded from this repository."""
+        values = _row(order)
+        if order.history:
+            values["status_since"] = order.history[-1].at
+        if last_event:
+            values["last_event"] = last_event
+        self.session.execute(update(orders).where(orders.c.id == order.id).values(**values))
+        if order.revision != self._saved_revision[order.id]:
+            self.session.execute(delete(order_lines).where(order_lines.c.order_id == order.id))
+            self._insert_lines(order)
+        self._insert_history(order.id, order.history[self._saved_history[order.id] :])
+        self._remember(order)
+
+    def lines_of(self, order_ids: Iterable[str]) -> dict[str, list[Line]]:
+        """The lines of several orders at once, for listings."""
+        found: dict[str, list[Line]] = {}
+        statement = (
+            select(order_lines)
+            .where(order_lines.c.order_id.in_(list(order_ids)))
+            .order_by(order_lines.c.order_id, order_lines.c.position)
+        )
+        for row in self.session.execute(statement):
+            found.setdefault(row.order_id, []).append(_line(row))
+        return found
+
+    def _lines(self, order_id: str) -> list[Line]:
+        return self.lines_of([order_id]).get(order_id, [])
+
+    def _history(self, order_id: str) -> list[StatusChange]:
+        statement = (
+            select(status_history)
+            .where(status_history.c.order_id == order_id)
+            .order_by(status_history.c.id)
+        )
+        return [
+            StatusChange(Status(row.status), row.cause, row.at)
+            for row in self.session.execute(statement)
+        ]
+
+    def _insert_lines(self, order: Order) -> None:
+        self.session.execute(
+            insert(order_lines),
+            [
+                {
+                    "order_id": order.id,
+                    "position": position,
+                    "product_id": line.product_id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": line.unit_price,
+                }
+                for position, line in enumerate(order.lines)
+            ],
+        )
+
+    def _insert_history(self, order_id: str, changes: list[StatusChange]) -> None:
+        if changes:
+            self.session.execute(
+                insert(status_history),
+                [
+                    {"order_id": order_id, "status": c.status.value, "cause": c.cause, "at": c.at}
+                    for c in changes
+                ],
+            )
+
+    def _remember(self, order: Order) -> None:
+        self._saved_history[order.id] = len(order.history)
+        self._saved_revision[order.id] = order.revision
+
+
+def orders_query() -> Select:
+    """All orders, newest first; callers add their filters."""
+    return select(orders).order_by(orders.c.created_at.desc(), orders.c.id)
+
+
+def stuck_query(older_than: datetime, status: Status | None) -> Select:
+    """Open orders whose status has not changed since `older_than`, oldest first."""
+    waiting = [status] if status else [Status.RECEIVED, Status.AWAITING_PAYMENT, Status.PAID]
+    return (
+        select(orders)
+        .where(orders.c.status.in_([s.value for s in waiting]), orders.c.status_since < older_than)
+        .order_by(orders.c.status_since, orders.c.id)
+    )
+
+
+def order_from_row(row: Row[Any], lines: list[Line]) -> Order:
+    """An order from a listing row and its lines, without history."""
+    return _order(row, lines, [])
+
+
+def _row(order: Order) -> dict[str, object]:
+    return {
+        "id": order.id,
+        "customer_id": order.customer_id,
+        "status": order.status.value,
+        "currency": order.currency,
+        "total": order.total,
+        "revision": order.revision,
+        "payment_url": order.payment_url,
+    }
+
+
+def _order(row: Row[Any], lines: list[Line], history: list[StatusChange]) -> Order:
+    return Order(
+        id=row.id,
+        customer_id=row.customer_id,
+        status=Status(row.status),
+        lines=lines,
+        currency=row.currency,
+        created_at=row.created_at,
+        revision=row.revision,
+        payment_url=row.payment_url,
+        history=history,
+    )
+
+
+def _line(row: Row[Any]) -> Line:
+    return Line(row.product_id, row.name, row.quantity, row.unit_price)

@@ -1,0 +1,62 @@
+"""Request and query shapes of the orders API."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import Field, field_validator
+
+from mercado_orders.domain.model import Status
+from mercado_platform.pagination import PageQuery
+from mercado_platform.validation import ApiModel
+
+MAX_LINES = 50
+MAX_QUANTITY = 10_000
+
+
+def one_line_per_product(products: list["ProductLine"]) -> list["ProductLine"]:
+    """Refuse two lines for the same product."""
+    ids = [line.product_id for line in products]
+    if len(set(ids)) != len(ids):
+        raise ValueError("each product may appear on one line only; add up the quantities")
+    return products
+
+
+class ProductLine(ApiModel):
+    """One line of seed 001's body: the product, how many, and the price the customer saw."""
+
+    product_id: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(ge=1, le=MAX_QUANTITY)
+    price: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+
+class PlaceOrderBody(ApiModel):
+    """Seed 001's `POST /api/orders` body."""
+
+    customer_id: str = Field(min_length=1, max_length=64)
+    products: list[ProductLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    _distinct = field_validator("products")(one_line_per_product)
+
+
+class EditOrderBody(ApiModel):
+    """New lines for an order still `received`."""
+
+    products: list[ProductLine] = Field(min_length=1, max_length=MAX_LINES)
+
+    _distinct = field_validator("products")(one_line_per_product)
+
+
+class OrdersQuery(PageQuery):
+    """Filters of `GET /api/orders`."""
+
+    status: Status | None = None
+    customer_id: str | None = Field(None, max_length=64)
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+class StuckQuery(PageQuery):
+    """Filters of `GET /api/orders/stuck`."""
+
+    older_than_seconds: int = Field(600, ge=0, le=30 * 24 * 3600)
+    status: Status | None = None

@@ -1,0 +1,74 @@
+"""What customers and staff do to existing orders: cancel, fulfil, retry a stuck step."""
+
+from dataclasses import dataclass
+
+from mercado_orders.adapters.repository import OrderRepository
+from mercado_orders.domain.errors import IllegalTransition, OrderNotFound
+from mercado_orders.domain.model import Order, Status
+from mercado_orders.service_layer import events
+from mercado_orders.service_layer.ordering import now
+from mercado_platform.db import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who acts, and whether they may act on other customers' orders."""
+
+    subject: str
+    any_order: bool = False
+
+    def may_see(self, order: Order) -> bool:
+        """Own orders always; anyone's with the `:any` scope."""
+        return self.any_order or order.customer_id == self.subject
+
+
+def load(
+    repository: OrderRepository, order_id: str, caller: Caller, *, lock: bool = False
+) -> Order:
+    """The order if it exists and the caller may see it; otherwise OrderNotFound."""
+    order = repository.get(order_id, lock=lock)
+    if order is None or not caller.may_see(order):
+        raise OrderNotFound(order_id)
+    return order
+
+
+def cancel_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+    """Cancel an order that is not yet completed; a paid one is refunded."""
+    with uow:
+        repository = OrderRepository(uow.session)
+        order = load(repository, order_id, caller, lock=True)
+        was_paid = order.status is Status.PAID
+        who = "customer" if order.customer_id == caller.subject else "staff"
+        order.move_to(Status.CANCELLED, f"cancelled by {who}", now())
+        repository.save(order)
+        uow.publish(events.order_cancelled(order, f"cancelled_by_{who}", was_paid=was_paid))
+        uow.commit()
+    return order
+
+
+def fulfil_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+    """Staff shipped a paid order: it is completed."""
+    with uow:
+        repository = OrderRepository(uow.session)
+        order = load(repository, order_id, caller, lock=True)
+        order.move_to(Status.COMPLETED, f"fulfilled by {caller.subject}", now())
+        repository.save(order)
+        uow.commit()
+    return order
+
+
+def retry_step(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+    """Publish again the event an order waits on (its reservation or its payment link)."""
+    with uow:
+        repository = OrderRepository(uow.session)
+        order = load(repository, order_id, caller, lock=True)
+        if order.status is Status.RECEIVED:
+            uow.publish(events.order_placed(order))
+        elif order.status is Status.AWAITING_PAYMENT:
+            uow.publish(events.payment_requested(order))
+        else:
+            raise IllegalTransition(order.id, order.status, "retried")
+        order.note(f"step retried by {caller.subject}", now())
+        repository.save(order)
+        uow.commit()
+    return order

@@ -1,0 +1,155 @@
+"""Placing an order: price it from the catalogue, store it, publish `order.placed`, once
+per Idempotency-Key."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from mercado_orders.adapters import read_models
+from mercado_orders.adapters.orm import idempotency_keys
+from mercado_orders.adapters.repository import OrderRepository
+from mercado_orders.domain.errors import (
+    CatalogueUnavailable,
+    CustomerInactive,
+    IdempotencyKeyReused,
+)
+from mercado_orders.domain.model import Order, Status, StatusChange
+from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine, price_lines
+from mercado_orders.service_layer import events
+from mercado_platform.db import UnitOfWork
+
+Availability = Callable[[list[RequestedLine]], dict[str, CatalogueEntry] | None]
+PLACED_MESSAGE = "Order successfully placed."
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """An order as the client sent it; `request` is the raw body the key is bound to."""
+
+    customer_id: str
+    lines: list[RequestedLine]
+    currency: str
+    caller: str
+    request: dict[str, Any]
+    idempotency_key: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of who asked for what, to tell a retry from a different request."""
+        canonical = json.dumps([self.caller, self.request], sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the HTTP edge sends back."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def now() -> datetime:
+    """The time recorded on status changes."""
+    return datetime.now(UTC)
+
+
+def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability) -> Answer:
+    """Store a new order priced by the catalogue and publish `order.placed`; a retry with
+    the same Idempotency-Key gets the first answer and creates nothing."""
+    with uow:
+        stored = _stored_answer(uow.session, command)
+        _check_customer(uow.session, command.customer_id)
+    if stored is not None:
+        return stored
+    checked = availability(command.lines)
+    with uow:
+        lines = price_lines(command.lines, _catalogue(uow.session, command.lines, checked))
+        at = now()
+        order = Order(
+            id=str(uuid.uuid4()),
+            customer_id=command.customer_id,
+            status=Status.RECEIVED,
+            lines=lines,
+            currency=command.currency,
+            created_at=at,
+            history=[StatusChange(Status.RECEIVED, "order placed", at)],
+        )
+        answer = Answer(
+            200, {"order_id": order.id, "status": "received", "message": PLACED_MESSAGE}
+        )
+        if not _claim_key(uow.session, command, answer):
+            uow.rollback()
+            return _stored_answer(uow.session, command) or answer
+        OrderRepository(uow.session).add(order)
+        uow.publish(events.order_placed(order))
+        uow.commit()
+    return answer
+
+
+def _stored_answer(session: Session, command: PlaceOrder) -> Answer | None:
+    if command.idempotency_key is None:
+        return None
+    row = session.execute(
+        select(idempotency_keys).where(
+            idempotency_keys.c.owner == command.caller,
+            idempotency_keys.c.key == command.idempotency_key,
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != command.fingerprint:
+        raise IdempotencyKeyReused()
+    return Answer(row.response_status, row.response_body)
+
+
+def _claim_key(session: Session, command: PlaceOrder, answer: Answer) -> bool:
+    """Record the key with its answer; False when a concurrent request claimed it first
+    (PostgreSQL makes this insert wait for that request's transaction to end)."""
+    if command.idempotency_key is None:
+        return True
+    claimed = session.execute(
+        insert(idempotency_keys)
+        .values(
+            owner=command.caller,
+            key=command.idempotency_key,
+            request_hash=command.fingerprint,
+            response_status=answer.status,
+            response_body=answer.body,
+        )
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.key)
+    ).first()
+    return claimed is not None
+
+
+def _check_customer(session: Session, customer_id: str) -> None:
+    state = read_models.customer_state(session, customer_id)
+    if state in {"disabled", "deleted"}:
+        raise CustomerInactive(customer_id, state)
+
+
+def _catalogue(
+    session: Session, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
+) -> dict[str, CatalogueEntry]:
+    """Inventory's live answer when there is one, else the local read model of products."""
+    known = read_models.catalogue(session, [line.product_id for line in lines])
+    if checked is not None:
+        return {pid: _named(entry, known.get(pid)) for pid, entry in checked.items()}
+    missing = sorted({line.product_id for line in lines} - known.keys())
+    if missing:
+        raise CatalogueUnavailable(missing)
+    return known
+
+
+def _named(entry: CatalogueEntry, local: CatalogueEntry | None) -> CatalogueEntry:
+    if entry.name or local is None:
+        return entry
+    return CatalogueEntry(entry.product_id, local.name, entry.price, entry.active, entry.available)

@@ -1,0 +1,74 @@
+import uuid
+
+import pytest
+from flask import Flask
+
+from mercado_orders.bootstrap import SPEC
+from mercado_orders.config import Settings
+from mercado_platform.db import Database
+from mercado_platform.migrations import upgrade
+from mercado_platform.service import create_app
+
+from .support import CUSTOMER_SCOPES, STAFF_SCOPES, InventoryStub, Shopper
+
+
+@pytest.fixture
+def inventory():
+    stub = InventoryStub()
+    yield stub
+    stub.server.shutdown()
+
+
+@pytest.fixture
+def orders_db(database_url):
+    upgrade(database_url, SPEC.migrations, SPEC.metadata)
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def make_orders_app(orders_db, database_url, amqp_url, jwks_server):
+    apps = []
+
+    def build(**settings) -> Flask:
+        values = {
+            "database_url": database_url,
+            "amqp_url": amqp_url,
+            "jwks_url": jwks_server.url,
+            "inventory_timeout_seconds": 0.3,
+            **settings,
+        }
+        app = create_app(SPEC, Settings(**values))
+        app.testing = True
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["mercado.db"].dispose()
+
+
+@pytest.fixture
+def client(make_orders_app, inventory):
+    return make_orders_app(inventory_url=inventory.url).test_client()
+
+
+@pytest.fixture
+def shopper_for(signing_key):
+    def make(client, *, scopes: str = CUSTOMER_SCOPES, roles=("customer",)) -> Shopper:
+        customer_id = str(uuid.uuid4())
+        token = signing_key.token(sub=customer_id, roles=list(roles), scope=scopes)
+        return Shopper(client, token, customer_id)
+
+    return make
+
+
+@pytest.fixture
+def shopper(client, shopper_for):
+    return shopper_for(client)
+
+
+@pytest.fixture
+def staff(client, shopper_for):
+    return shopper_for(client, scopes=STAFF_SCOPES, roles=("staff",))
