@@ -33,12 +33,10 @@ class InventoryStub:
                 return jsonify(error="boom"), 500
             items = []
             for line in request.get_json()["items"]:
-                known = line["product_id"] in self.stock
-                price, available = self.stock.get(line["product_id"], ("0", 0))
+                price, available = self.stock.get(line["product_id"], (None, 0))
                 items.append(
                     {
                         "product_id": line["product_id"],
-                        "known": known,
                         "price": price,
                         "available_quantity": available,
                         "available": available >= line["quantity"],

@@ -82,6 +82,7 @@ class InventoryClient:
         return _entries(answer)
 
     def _post(self, body: dict) -> dict:
+        """Inventory's answer; a 4xx (ids it cannot even parse) means it knows none of them."""
         for attempt in Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=0.05, max=0.2),
@@ -90,23 +91,26 @@ class InventoryClient:
         ):
             with attempt:
                 response = self.http.post(self.url, json=body, timeout=self.timeout)
+                if 400 <= response.status_code < 500:
+                    return {"items": []}
                 response.raise_for_status()
                 return response.json()
         raise AssertionError("unreachable")
 
 
 def _entries(answer: dict) -> dict[str, CatalogueEntry]:
-    entries = {}
-    for item in answer["items"]:
-        if item.get("known", True):
-            entries[item["product_id"]] = CatalogueEntry(
-                item["product_id"],
-                item.get("name", ""),
-                Decimal(item["price"]),
-                item.get("active", True),
-                item.get("available_quantity"),
-            )
-    return entries
+    """Products inventory knows, by id; it gives no price for a product it does not know."""
+    return {
+        item["product_id"]: CatalogueEntry(
+            item["product_id"],
+            item.get("name") or "",
+            Decimal(item["price"]),
+            active=item.get("reason") != "inactive_product",
+            available=item.get("available_quantity"),
+        )
+        for item in answer["items"]
+        if item.get("price") is not None
+    }
 
 
 def availability_check(
