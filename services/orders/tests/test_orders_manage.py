@@ -117,3 +117,38 @@ def test_openapi_describes_every_orders_route(client):
         "/api/orders/{order_id}/retry",
     } <= set(paths)
     assert "requestBody" in paths["/api/orders"]["post"]
+
+
+def test_a_received_order_can_be_edited_and_is_placed_again(
+    shopper, shopper_for, client, mug, orders_db, inventory
+):
+    tea = product(orders_db, "Tea", "29.99")
+    inventory.stock[tea] = ("29.99", 10)
+    order_id = place(shopper, mug)
+    body = {"products": [{"product_id": tea, "quantity": 2, "price": 29.99}]}
+    edited = shopper.client.patch(f"/api/orders/{order_id}", json=body, headers=shopper.headers)
+    assert edited.status_code == 200
+    shown = edited.get_json()
+    assert shown["total"] == "59.98" and [i["product_id"] for i in shown["items"]] == [tea]
+    assert shown["history"][-1]["cause"] == "items changed (revision 2)"
+    placements = [e["data"] for e in outbox(orders_db, "order.placed")]
+    assert [(p["revision"], p["total"]) for p in placements] == [(1, "19.99"), (2, "59.98")]
+    stranger = shopper_for(client)
+    assert (
+        stranger.client.patch(
+            f"/api/orders/{order_id}", json=body, headers=stranger.headers
+        ).status_code
+        == 404
+    )
+
+
+def test_editing_after_reservation_or_at_a_stale_price_is_refused(shopper, mug, orders_db):
+    order_id = place(shopper, mug)
+    stale = {"products": [{"product_id": mug, "quantity": 5, "price": 9.99}]}
+    response = shopper.client.patch(f"/api/orders/{order_id}", json=stale, headers=shopper.headers)
+    assert response.status_code == 409 and response.get_json()["code"] == "price_changed"
+    set_status(orders_db, order_id, "awaiting_payment")
+    fresh = {"products": [{"product_id": mug, "quantity": 5, "price": 19.99}]}
+    response = shopper.client.patch(f"/api/orders/{order_id}", json=fresh, headers=shopper.headers)
+    assert response.status_code == 409 and response.get_json()["code"] == "order_not_editable"
+    assert len(outbox(orders_db, "order.placed")) == 1

@@ -39,10 +39,10 @@ def status_of(shopper, order_id: str, wanted: str) -> dict:
     )
 
 
-def reserve(saga, order_id: str, product_id: str, **kwargs):
+def reserve(saga, order_id: str, product_id: str, *, revision: int = 1, **kwargs):
     line = {"product_id": product_id, "quantity": 2}
     data = {"order_id": order_id, "lines": [line], "expires_at": "2030-01-01T00:00:00+00:00"}
-    return saga.publish("inventory", "stock.reserved", data, **kwargs)
+    return saga.publish("inventory", "stock.reserved", {**data, "revision": revision}, **kwargs)
 
 
 def payment(saga, kind: str, order_id: str, **extra):
@@ -154,3 +154,21 @@ def test_duplicated_and_reordered_events_change_nothing(saga, placed, shopper):
     assert saga.matching("order.paid", order_id) == []
     order = status_of(shopper, order_id, "awaiting_payment")
     assert [h["status"] for h in order["history"]] == ["received", "awaiting_payment"]
+
+
+def test_an_answer_about_lines_since_edited_is_superseded(saga, placed, shopper, orders_db):
+    order_id, mug = placed
+    body = {"products": [{"product_id": mug, "quantity": 1, "price": 19.99}]}
+    assert (
+        shopper.client.patch(
+            f"/api/orders/{order_id}", json=body, headers=shopper.headers
+        ).status_code
+        == 200
+    )
+    [_, again] = saga.published("order.placed", order_id, count=2)
+    assert again["data"]["revision"] == 2
+    reserve(saga, order_id, mug)  # inventory's answer to revision 1, crossing the edit
+    assert holds(lambda: saga.matching("payment.requested", order_id) == [], seconds=2)
+    reserve(saga, order_id, mug, revision=2)
+    [requested] = saga.published("payment.requested", order_id)
+    assert requested["data"]["amount"] == "19.99"

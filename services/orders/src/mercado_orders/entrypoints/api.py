@@ -18,7 +18,12 @@ from mercado_orders.adapters.repository import (
 from mercado_orders.domain.model import Order
 from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints import views
-from mercado_orders.entrypoints.schemas import OrdersQuery, PlaceOrderBody, StuckQuery
+from mercado_orders.entrypoints.schemas import (
+    EditOrderBody,
+    OrdersQuery,
+    PlaceOrderBody,
+    StuckQuery,
+)
 from mercado_orders.service_layer import managing
 from mercado_orders.service_layer.managing import Caller
 from mercado_orders.service_layer.ordering import Availability, PlaceOrder, place_order
@@ -38,6 +43,7 @@ def orders_blueprint() -> Blueprint:
     blueprint.add_url_rule("", view_func=list_orders, methods=["GET"])
     blueprint.add_url_rule("/stuck", view_func=list_stuck, methods=["GET"])
     blueprint.add_url_rule("/<order_id>", view_func=show, methods=["GET"])
+    blueprint.add_url_rule("/<order_id>", view_func=edit, methods=["PATCH"])
     blueprint.add_url_rule("/<order_id>/cancel", view_func=cancel, methods=["POST"])
     blueprint.add_url_rule("/<order_id>/fulfil", view_func=fulfil, methods=["POST"])
     blueprint.add_url_rule("/<order_id>/retry", view_func=retry, methods=["POST"])
@@ -101,6 +107,16 @@ def show(order_id: str) -> ResponseReturnValue:
         order = managing.load(
             OrderRepository(uow.session), order_id, _caller("orders:read", "orders:read:any")
         )
+    return jsonify(views.detail(order))
+
+
+@requires()
+@validate(body=EditOrderBody)
+def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
+    """Change the items of an order still `received`, at current catalogue prices."""
+    lines = [RequestedLine(p.product_id, p.quantity, p.price) for p in body.products]
+    caller = _caller("orders:write", "orders:write:any")
+    order = managing.edit_order(unit_of_work(), order_id, lines, caller, _inventory())
     return jsonify(views.detail(order))
 
 

@@ -35,7 +35,12 @@ def order_placed(order: Order) -> Event:
         for line in order.lines
     ]
     return _event(
-        "order.placed", order, items=items, total=money(order.total), currency=order.currency
+        "order.placed",
+        order,
+        items=items,
+        total=money(order.total),
+        currency=order.currency,
+        revision=order.revision,
     )
 
 

@@ -1,12 +1,13 @@
-"""What customers and staff do to existing orders: cancel, fulfil, retry a stuck step."""
+"""What customers and staff do to existing orders: edit, cancel, fulfil, retry a stuck step."""
 
 from dataclasses import dataclass
 
 from mercado_orders.adapters.repository import OrderRepository
 from mercado_orders.domain.errors import IllegalTransition, OrderNotFound
 from mercado_orders.domain.model import Order, Status
+from mercado_orders.domain.pricing import RequestedLine, price_lines
 from mercado_orders.service_layer import events
-from mercado_orders.service_layer.ordering import now
+from mercado_orders.service_layer.ordering import Availability, catalogue_for, now
 from mercado_platform.db import UnitOfWork
 
 
@@ -29,6 +30,27 @@ def load(
     order = repository.get(order_id, lock=lock)
     if order is None or not caller.may_see(order):
         raise OrderNotFound(order_id)
+    return order
+
+
+def edit_order(
+    uow: UnitOfWork,
+    order_id: str,
+    lines: list[RequestedLine],
+    caller: Caller,
+    availability: Availability,
+) -> Order:
+    """Change what a `received` order holds; it is placed again as its next revision, and
+    inventory replaces the reservation of the previous one."""
+    checked = availability(lines)
+    with uow:
+        repository = OrderRepository(uow.session)
+        order = load(repository, order_id, caller, lock=True)
+        order.replace_lines(price_lines(lines, catalogue_for(uow.session, lines, checked)))
+        order.note(f"items changed (revision {order.revision})", now())
+        repository.save(order)
+        uow.publish(events.order_placed(order))
+        uow.commit()
     return order
 
 

@@ -71,7 +71,7 @@ def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability
         return stored
     checked = availability(command.lines)
     with uow:
-        lines = price_lines(command.lines, _catalogue(uow.session, command.lines, checked))
+        lines = price_lines(command.lines, catalogue_for(uow.session, command.lines, checked))
         at = now()
         order = Order(
             id=str(uuid.uuid4()),
@@ -136,7 +136,7 @@ def _check_customer(session: Session, customer_id: str) -> None:
         raise CustomerInactive(customer_id, state)
 
 
-def _catalogue(
+def catalogue_for(
     session: Session, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
 ) -> dict[str, CatalogueEntry]:
     """Inventory's live answer when there is one, else the local read model of products."""

@@ -40,12 +40,26 @@ def on_order_event(
     return handle
 
 
+def for_current_lines(step: Step) -> Step:
+    """Run `step` only when inventory answered for the order's current revision: the
+    answer about lines the customer has since edited is superseded by the next one."""
+
+    def run(order: Order, event: Event, uow: UnitOfWork) -> None:
+        if event.data.get("revision", 1) == order.revision:
+            step(order, event, uow)
+
+    run.__name__ = step.__name__
+    return run
+
+
+@for_current_lines
 def reserve_confirmed(order: Order, event: Event, uow: UnitOfWork) -> None:
     """Stock is held: ask for payment."""
     order.move_to(Status.AWAITING_PAYMENT, "stock reserved", now())
     uow.publish(events.payment_requested(order))
 
 
+@for_current_lines
 def reserve_refused(order: Order, event: Event, uow: UnitOfWork) -> None:
     """Stock could not be held: the order is rejected, and the customer told why."""
     order.move_to(Status.REJECTED, "stock rejected: " + _reasons(event), now())
