@@ -22,7 +22,7 @@ from mercado_users.entrypoints.errors import errors_blueprint
 from mercado_users.service_layer.sessions import Authenticator
 
 
-def authenticator(settings: Settings, database: Database) -> Authenticator:
+def build_authenticator(settings: Settings, database: Database) -> Authenticator:
     """Hashing, the key ring, token signing and throttling rules, from the settings."""
     keys = KeyRing(
         database,
@@ -49,7 +49,7 @@ def _wire(state: BlueprintSetupState) -> None:
     keys with the platform's verifier: no HTTP round trip to ourselves, no JWKS_URL."""
     app: Flask = state.app
     settings: Settings = app.extensions["mercado.settings"]
-    auth = authenticator(settings, app.extensions["mercado.db"])
+    auth = build_authenticator(settings, app.extensions["mercado.db"])
     app.extensions[EXTENSION] = auth
     app.extensions["mercado.verifier"] = TokenVerifier(
         auth.access_tokens.keys,  # type: ignore[arg-type]  # a key source like JwksKeys

@@ -80,7 +80,9 @@ class KeyRing:
     """Loads the key set on first use (not at start, so a worker boots without its
     database) and keeps it; also the key source of the platform's TokenVerifier."""
 
-    def __init__(self, database: Database, signing_pem: str | None, previous_pems: str | None):
+    def __init__(
+        self, database: Database, signing_pem: str | None, previous_pems: str | None
+    ) -> None:
         self.database = database
         self.signing_pem = signing_pem
         self.previous_pems = previous_pems

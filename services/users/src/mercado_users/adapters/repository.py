@@ -11,7 +11,7 @@ from mercado_users.domain.addresses import Address, AddressBook
 from mercado_users.domain.model import Status, User
 
 _USER_FIELDS = ("login", "email", "full_name", "phone", "password_hash", "disabled_reason")
-_ADDRESS_FIELDS = (*(c.name for c in addresses.c if c.name not in {"user_id", "created_at"}),)
+_ADDRESS_FIELDS = tuple(c.name for c in addresses.c if c.name not in {"user_id", "created_at"})
 
 
 class UserRepository:
