@@ -59,11 +59,12 @@ def _wire(state: BlueprintSetupState) -> None:
 
 
 def blueprints() -> Iterable[Blueprint]:
-    """Every blueprint of the users API; the first wires the app when registered."""
-    errors = errors_blueprint()
-    errors.record_once(_wire)
+    """Every blueprint of the users API, after one that only wires the app."""
+    wiring = Blueprint("users_wiring", __name__)
+    wiring.record_once(_wire)
     return (
-        errors,
+        wiring,
+        errors_blueprint(),
         auth_api.auth_blueprint(),
         accounts_api.accounts_blueprint(),
         addresses_api.addresses_blueprint(),
