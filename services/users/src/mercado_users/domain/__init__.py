@@ -1,0 +1,1 @@
+"""The users service's domain: accounts, roles and scopes, addresses, login throttling."""

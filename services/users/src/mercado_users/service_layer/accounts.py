@@ -1,0 +1,151 @@
+"""Registering, changing, exporting and deleting one's own account."""
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from mercado_platform.db import UnitOfWork
+from mercado_users.adapters.hashing import Passwords
+from mercado_users.adapters.refresh_tokens import RefreshTokens
+from mercado_users.adapters.repository import UserRepository
+from mercado_users.adapters.throttle import ThrottleStore
+from mercado_users.domain.exceptions import (
+    EmailTaken,
+    LoginTaken,
+    UserNotFound,
+    WeakPassword,
+    WrongPassword,
+)
+from mercado_users.domain.model import User
+from mercado_users.domain.passwords import policy_violations
+from mercado_users.domain.roles import Role
+from mercado_users.service_layer import events
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a new account is made of."""
+
+    login: str
+    email: str
+    full_name: str
+    password: str
+    phone: str | None = None
+
+
+def register(
+    uow: UnitOfWork,
+    passwords: Passwords,
+    new: Registration,
+    roles: Iterable[Role] = (Role.CUSTOMER,),
+) -> User:
+    """Create an account; the login and e-mail are unique regardless of case."""
+    login, email = new.login.lower(), new.email.lower()
+    reasons = policy_violations(new.password, login=login, email=email)
+    if reasons:
+        raise WeakPassword(reasons)
+    users = UserRepository(uow.session)
+    _refuse_taken(users.taken(login=login, email=email))
+    user = User(
+        login=login,
+        email=email,
+        full_name=new.full_name,
+        phone=new.phone,
+        password_hash=passwords.hash(new.password),
+        roles={role.value for role in roles},
+    )
+    with _unique_login_and_email():
+        users.add(user)
+        uow.publish(events.registered(user))
+        uow.commit()
+    return user
+
+
+def active_user(uow: UnitOfWork, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+    """The caller's own account, which must still be active."""
+    user = UserRepository(uow.session).get(user_id, for_update=for_update)
+    if user is None:
+        raise UserNotFound("Your account no longer exists.")
+    user.ensure_active()
+    return user
+
+
+def update_profile(uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+    """Change e-mail, name or phone; publishes customer.updated when something changed."""
+    users = UserRepository(uow.session)
+    user = active_user(uow, user_id, for_update=True)
+    if changes.get("email"):
+        changes = {**changes, "email": changes["email"].lower()}
+        if changes["email"] != user.email:
+            _refuse_taken(users.taken(email=changes["email"]))
+    if user.update_profile(changes):
+        with _unique_login_and_email():
+            users.save(user)
+            uow.publish(events.updated(user))
+            uow.commit()
+    return user
+
+
+def change_password(
+    uow: UnitOfWork, passwords: Passwords, user_id: uuid.UUID, current: str, new: str
+) -> None:
+    """Replace the password after checking the current one; every session is signed out."""
+    user = active_user(uow, user_id, for_update=True)
+    if not passwords.verify(user.password_hash, current):
+        raise WrongPassword("The current password is wrong.")
+    reasons = policy_violations(new, login=user.login, email=user.email)
+    if reasons:
+        raise WeakPassword(reasons)
+    user.password_hash = passwords.hash(new)
+    UserRepository(uow.session).save(user)
+    RefreshTokens(uow.session).revoke_all(user.id)
+    uow.commit()
+
+
+def export(uow: UnitOfWork, user_id: uuid.UUID) -> dict[str, Any]:
+    """Everything held about the caller: profile, addresses and sign-in sessions."""
+    user = active_user(uow, user_id)
+    book = UserRepository(uow.session).address_book(user.id)
+    return {
+        "user": user,
+        "addresses": book.addresses,
+        "sessions": RefreshTokens(uow.session).sessions_of(user.id),
+    }
+
+
+def delete_account(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+    """Erase the caller's personal data, end their sessions, tell other services."""
+    users = UserRepository(uow.session)
+    user = active_user(uow, user_id, for_update=True)
+    user.anonymise()
+    users.save(user)
+    users.delete_address_book(user.id)
+    RefreshTokens(uow.session).forget_all(user.id)
+    ThrottleStore(uow.session).clear(f"account:{user.id}")
+    uow.publish(events.deleted(user.id))
+    uow.commit()
+
+
+def _refuse_taken(taken: set[str]) -> None:
+    if "login" in taken:
+        raise LoginTaken("This login is already taken.")
+    if "email" in taken:
+        raise EmailTaken("This e-mail address is already registered.")
+
+
+@contextmanager
+def _unique_login_and_email() -> Iterator[None]:
+    """Turn a unique violation that raced past the check into LoginTaken / EmailTaken."""
+    try:
+        yield
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "")
+        if constraint == "uq_users_login":
+            raise LoginTaken("This login is already taken.") from exc
+        if constraint == "uq_users_email":
+            raise EmailTaken("This e-mail address is already registered.") from exc
+        raise
