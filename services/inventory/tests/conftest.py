@@ -2,6 +2,8 @@
 that creates products, hands orders' events to the consumer's code and reads the outbox."""
 
 import json
+import os
+import subprocess
 import uuid
 from decimal import Decimal
 
@@ -133,11 +135,54 @@ def inventory(database, settings):
 
 
 @pytest.fixture
+def open_inventory(settings):
+    """An Inventory on another database URL, migrated; disposed after the test."""
+    opened: list[Inventory] = []
+
+    def open_(url: str) -> Inventory:
+        upgrade(url, SPEC.migrations, SPEC.metadata)
+        opened.append(Inventory(Database(url), settings))
+        return opened[-1]
+
+    yield open_
+    for inventory in opened:
+        inventory.database.dispose()
+
+
+@pytest.fixture
 def client(database, settings):
     app = create_app(SPEC, settings)
     app.testing = True
     yield app.test_client()
     app.extensions["mercado.db"].dispose()
+
+
+@pytest.fixture
+def command(database_url, database, tmp_path):
+    """Starts `mercado-inventory <args>` processes on the test's (migrated) database; each
+    one's stdout is a pipe and its log (stderr) is the file `process.log`."""
+    base = {**os.environ, "DATABASE_URL": database_url, "AMQP_URL": NO_BROKER, "LOG_LEVEL": "INFO"}
+    processes: list[subprocess.Popen] = []
+
+    def start(*args: str, **env: str) -> subprocess.Popen:
+        log = tmp_path / f"process-{len(processes)}.log"
+        with log.open("w") as stderr:
+            process = subprocess.Popen(
+                ["mercado-inventory", *args],
+                env={**base, **env},
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+            )
+        process.log = log
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
 
 
 @pytest.fixture

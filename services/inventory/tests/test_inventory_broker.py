@@ -2,9 +2,7 @@
 real `consume`, `relay` and `expire-reservations` processes, stock events seen on the broker."""
 
 import json
-import os
 import signal
-import subprocess
 
 import pika
 import pytest
@@ -45,22 +43,9 @@ class Broker:
 
 
 @pytest.fixture
-def service(database_url, amqp_url, database):
-    """Starts `mercado-inventory <command>` processes on the test's database and vhost."""
-    env = {**os.environ, "DATABASE_URL": database_url, "AMQP_URL": amqp_url, "LOG_LEVEL": "WARNING"}
-    processes: list[subprocess.Popen] = []
-
-    def start(*args: str, **extra: str) -> subprocess.Popen:
-        command = ["mercado-inventory", *args]
-        processes.append(subprocess.Popen(command, env={**env, **extra}, stdout=subprocess.PIPE))
-        return processes[-1]
-
-    yield start
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-            process.wait(10)
-        process.stdout.close()
+def service(command, amqp_url):
+    """`mercado-inventory <args>` processes on the test's database and virtual host."""
+    return lambda *args, **env: command(*args, AMQP_URL=amqp_url, **env)
 
 
 def test_orders_events_on_the_broker_become_stock_events_on_the_broker(
@@ -110,14 +95,3 @@ def test_orders_events_on_the_broker_become_stock_events_on_the_broker(
     for worker in workers:
         worker.send_signal(signal.SIGTERM)
     assert [worker.wait(30) for worker in workers] == [0, 0, 0], "each stops cleanly on SIGTERM"
-
-
-def test_expire_reservations_once_releases_what_is_due_and_exits(service, inventory, orders):
-    mug = inventory.add_product(on_hand=5)
-    inventory.handle(orders.placed("order-a", (mug, 2)))
-    inventory.execute("UPDATE reservations SET expires_at = now() WHERE order_id = 'order-a'")
-    once = service("expire-reservations", "--once")
-    assert once.wait(60) == 0
-    assert once.stdout.read() == b"released 1 expired reservation(s)\n"
-    assert inventory.product(mug).reserved == 0
-    assert [e["reason"] for e in inventory.events("stock.released")] == ["expired"]

@@ -164,3 +164,11 @@ def test_bad_availability_checks_are_422(client, inventory, items, code):
         item["product_id"] = item["product_id"].format(id=product_id)
     response = client.post("/api/stock/availability", json={"items": items})
     assert (response.status_code, response.json["code"]) == (422, code)
+
+
+def test_stock_beyond_what_the_database_counts_is_refused_not_a_500(client, staff, inventory):
+    product_id = inventory.add_product(on_hand=999_999_999)
+    for kind in ("receipt", "adjustment"):
+        response = move(client, staff, product_id, kind, 1_000_000_000)
+        assert (response.status_code, response.json["code"]) == (409, "exceeds_maximum")
+    assert move(client, staff, product_id, "receipt", 1).json["on_hand_after"] == 1_000_000_000

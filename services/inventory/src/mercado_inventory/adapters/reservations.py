@@ -1,27 +1,17 @@
-"""The reservations repository and the stock movements ledger."""
+"""The reservations repository: one row per order, with its lines."""
 
-from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from mercado_inventory.adapters.orm import reservation_lines, reservations, stock_movements
+from mercado_inventory.adapters.orm import reservation_lines, reservations
 from mercado_inventory.adapters.rows import As
-from mercado_inventory.domain.products import Movement, MovementKind
 from mercado_inventory.domain.reservations import Line, Reservation, Status
 
 LINE = As(Line, reservation_lines, "product_id", "quantity")
-
-
-def _movement(kind: str, **columns: Any) -> Movement:
-    return Movement(kind=MovementKind(kind), **columns)
-
-
-MOVEMENT = As(_movement, stock_movements)
 
 
 class Reservations:
@@ -90,28 +80,3 @@ class Reservations:
             .order_by(reservation_lines.c.product_id)
         ).all()
         return Reservation(order_id, Status(status), list(lines), expires_at)
-
-
-class Ledger:
-    """The append-only stock movements (the database refuses updates and deletes)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def record(self, movements: Iterable[Movement]) -> list[Movement]:
-        """Append `movements`; returns them as stored, with id and time."""
-        rows = [
-            {k: v for k, v in asdict(m).items() if k not in ("id", "created_at")} for m in movements
-        ]
-        if not rows:
-            return []
-        statement = insert(stock_movements).values(rows).returning(*stock_movements.c)
-        return [_movement(**row) for row in self.session.execute(statement).mappings()]
-
-    def of_product(self, product_id: str) -> Select:
-        """A product's movements, newest first, for paging."""
-        return (
-            select(MOVEMENT)
-            .where(stock_movements.c.product_id == product_id)
-            .order_by(stock_movements.c.id.desc())
-        )

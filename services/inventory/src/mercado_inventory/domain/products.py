@@ -9,9 +9,12 @@ from enum import StrEnum
 from mercado_inventory.domain.exceptions import BelowReserved, ExceedsMaximum, InvalidStockLimits
 
 SALE_ACTOR = "service:orders"  # sales follow orders' order.paid event, not a person's token
+MAX_ON_HAND = 1_000_000_000  # well inside the database's integer, whatever staff type
 
 
 class MovementKind(StrEnum):
+    """Why on hand changed: goods arrived, a count was corrected, or an order was paid."""
+
     RECEIPT = "receipt"
     ADJUSTMENT = "adjustment"
     SALE = "sale"
@@ -67,21 +70,28 @@ class Product:
 
     def receive(self, quantity: int, reason: str, actor: str) -> Movement:
         """Goods arrived; refused when they would take on hand above the maximum."""
-        if self.maximum is not None and self.on_hand + quantity > self.maximum:
+        maximum = MAX_ON_HAND if self.maximum is None else min(self.maximum, MAX_ON_HAND)
+        if self.on_hand + quantity > maximum:
             raise ExceedsMaximum(
                 f"Receiving {quantity} would bring {self.sku} to {self.on_hand + quantity}, "
-                f"above its maximum of {self.maximum}."
+                f"above its maximum of {maximum}."
             )
         return self._move(MovementKind.RECEIPT, quantity, reason, actor)
 
     def adjust(self, delta: int, reason: str, actor: str) -> Movement:
         """Correct on hand after a count; it may not fall below what is reserved."""
+        if self.on_hand + delta > MAX_ON_HAND:
+            raise ExceedsMaximum(f"On hand cannot exceed {MAX_ON_HAND}.")
         if self.on_hand + delta < self.reserved:
             raise BelowReserved(
                 f"Adjusting {self.sku} by {delta} would leave {self.on_hand + delta} on hand, "
                 f"below the {self.reserved} reserved for orders."
             )
         return self._move(MovementKind.ADJUSTMENT, delta, reason, actor)
+
+    def reserve(self, quantity: int) -> None:
+        """Hold a quantity for an order; the caller has checked it is available."""
+        self.reserved += quantity
 
     def release(self, quantity: int) -> None:
         """A reserved quantity becomes available again."""

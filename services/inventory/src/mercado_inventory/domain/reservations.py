@@ -18,6 +18,8 @@ class Line:
 
 
 class ShortfallReason(StrEnum):
+    """Why a line cannot be reserved, as `stock.rejected` says it."""
+
     INSUFFICIENT_STOCK = "insufficient_stock"
     UNKNOWN_PRODUCT = "unknown_product"
     INACTIVE_PRODUCT = "inactive_product"
@@ -54,7 +56,7 @@ def allocate(products: Mapping[str, Product], lines: Sequence[Line]) -> list[Sho
     shortfalls = [s for line in lines if (s := shortfall(products.get(line.product_id), line))]
     if not shortfalls:
         for line in lines:
-            products[line.product_id].reserved += line.quantity
+            products[line.product_id].reserve(line.quantity)
     return shortfalls
 
 
@@ -67,6 +69,8 @@ def merge_lines(pairs: Iterable[tuple[str, int]]) -> list[Line]:
 
 
 class Status(StrEnum):
+    """Where an order's reservation stands; `pending` never outlives its transaction."""
+
     PENDING = "pending"
     RESERVED = "reserved"
     REJECTED = "rejected"

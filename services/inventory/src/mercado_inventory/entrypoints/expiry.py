@@ -1,9 +1,13 @@
 """`mercado-inventory expire-reservations`: release reservations nobody paid in time."""
 
 import logging
+import threading
 from argparse import ArgumentParser, Namespace
 
+from sqlalchemy.exc import OperationalError
+
 from mercado_inventory.service_layer.reservations import expire_next
+from mercado_platform.broker import run_reconnecting
 from mercado_platform.config import ServiceSettings
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.service import ServiceCommand, ServiceSpec
@@ -23,21 +27,25 @@ def expire_due(spec: ServiceSpec, database: Database) -> int:
 
 
 def run(spec: ServiceSpec, settings: ServiceSettings, args: Namespace) -> None:
-    """Expire due reservations every interval until SIGTERM, or once with --once."""
-    interval = args.interval or settings.expiry_interval_seconds
+    """Expire due reservations every interval until SIGTERM (riding out database outages
+    with backoff), or in one pass with --once."""
     database = Database(settings.database_url)
-    stop = stop_on_signals()
     try:
-        while True:
-            expired = expire_due(spec, database)
-            if expired or args.once:
-                log.info("released %d expired reservation(s)", expired)
-            if args.once or stop.wait(interval):
-                break
+        if args.once:
+            print(f"released {expire_due(spec, database)} expired reservation(s)")
+            return
+        interval = args.interval if args.interval is not None else settings.expiry_interval_seconds
+
+        def every_interval(stop: threading.Event) -> None:
+            while True:
+                if expired := expire_due(spec, database):
+                    log.info("released %d expired reservation(s)", expired)
+                if stop.wait(interval):
+                    return
+
+        run_reconnecting(every_interval, stop_on_signals(), (OperationalError,))
     finally:
         database.dispose()
-    if args.once:
-        print(f"released {expired} expired reservation(s)")
 
 
 def _arguments(parser: ArgumentParser) -> None:

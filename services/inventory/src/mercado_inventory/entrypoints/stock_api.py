@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from mercado_inventory.adapters.reservations import Ledger
+from mercado_inventory.adapters.ledger import Ledger
 from mercado_inventory.domain.products import MovementKind
 from mercado_inventory.domain.reservations import Line
 from mercado_inventory.entrypoints.errors import answer_domain_errors

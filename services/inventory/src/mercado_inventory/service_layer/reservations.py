@@ -13,8 +13,9 @@ line, what was available; one consistent lock order means no deadlocks.
 import logging
 from datetime import UTC, datetime, timedelta
 
+from mercado_inventory.adapters.ledger import Ledger
 from mercado_inventory.adapters.products import Products
-from mercado_inventory.adapters.reservations import Ledger, Reservations
+from mercado_inventory.adapters.reservations import Reservations
 from mercado_inventory.domain.exceptions import CannotCommit, ReservationNotFound
 from mercado_inventory.domain.products import Product
 from mercado_inventory.domain.reservations import Line, Reservation, Status, allocate

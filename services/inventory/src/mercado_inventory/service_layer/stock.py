@@ -3,8 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mercado_inventory.adapters.ledger import Ledger
 from mercado_inventory.adapters.products import Products
-from mercado_inventory.adapters.reservations import Ledger
 from mercado_inventory.domain.exceptions import DuplicateProduct, ProductNotFound
 from mercado_inventory.domain.products import Movement, MovementKind, Product
 from mercado_inventory.domain.reservations import Line, Shortfall, shortfall
@@ -16,6 +16,8 @@ def record_movement(
     uow: UnitOfWork, product_id: str, kind: MovementKind, quantity: int, reason: str, actor: str
 ) -> Movement:
     """Receive goods or adjust a count; on hand changes and the ledger records it, together."""
+    if kind is MovementKind.SALE:
+        raise ValueError("sales are recorded when an order is paid, not by hand")
     products = Products(uow.session)
     product = products.lock_one(product_id)
     if product is None:
