@@ -1,6 +1,7 @@
 """Stock movements, the ledger and the availability check, against a real PostgreSQL."""
 
 import uuid
+from decimal import Decimal
 
 import jwt
 import pytest
@@ -122,7 +123,7 @@ def test_stock_low_is_announced_when_available_falls_below_the_minimum(
 
 
 def test_availability_answers_per_line_with_the_current_price(client, staff, inventory):
-    plenty = inventory.add_product(on_hand=10, price="4.20")
+    plenty = inventory.add_product(on_hand=10, price=Decimal("4.20"))
     scarce = inventory.add_product(on_hand=1)
     retired = inventory.add_product(on_hand=3, active=False)
     unknown = str(uuid.uuid4())

@@ -11,12 +11,12 @@ from mercado_inventory.domain.products import Movement, MovementKind, Product
 from mercado_platform.pagination import PageQuery
 from mercado_platform.validation import ApiModel
 
-PRICE_PATTERN = r"^\d{1,10}(\.\d{1,2})?$"
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 CENTS = Decimal("0.01")
 
 
 def _price(value: object) -> Decimal:
-    if not isinstance(value, str) or not re.match(PRICE_PATTERN, value):
+    if not isinstance(value, str) or not re.fullmatch(PRICE_PATTERN, value):
         raise ValueError('must be a decimal string with at most 2 decimals, such as "19.99"')
     return Decimal(value).quantize(CENTS)
 
