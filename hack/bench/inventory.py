@@ -221,7 +221,7 @@ def report(
         rate = statistics.median(rates[name])
         print(
             f"reservations, {name + ':':<22} {rate:>8,.0f} orders/s "
-            f"({rate * lines:,.0f} lines/s)  ratio to {pool} ceiling {rate / medians[pool]:.2f}"
+            f"({rate * lines:,.0f} lines/s)  ratio to {pool} ceiling {rate / medians[pool]:.3f}"
         )
 
 
