@@ -37,3 +37,7 @@ bench-messaging: sync ## relay vs raw pika throughput, commit-to-delivery latenc
 .PHONY: contracts
 contracts: sync ## regenerate the AsyncAPI document from the event contracts
 	$(UV) run --no-sync python -m tests.contracts
+
+.PHONY: bench-inventory
+bench-inventory: sync ## reservations/s (1- and 5-line orders, hot and spread products) vs pgbench ceiling
+	$(UV) run --no-sync python hack/bench/inventory.py

@@ -1,0 +1,44 @@
+"""The stock movements ledger: append-only (the database refuses updates and deletes)."""
+
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Select, insert, select
+from sqlalchemy.orm import Session
+
+from mercado_inventory.adapters.orm import stock_movements
+from mercado_inventory.adapters.rows import As
+from mercado_inventory.domain.products import Movement, MovementKind
+
+
+def _movement(kind: str, **columns: Any) -> Movement:
+    return Movement(kind=MovementKind(kind), **columns)
+
+
+MOVEMENT = As(_movement, stock_movements)
+
+
+class Ledger:
+    """Every product's movements, in the order they happened."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, movements: Iterable[Movement]) -> list[Movement]:
+        """Append `movements`; returns them as stored, with id and time."""
+        rows = [
+            {k: v for k, v in asdict(m).items() if k not in ("id", "created_at")} for m in movements
+        ]
+        if not rows:
+            return []
+        statement = insert(stock_movements).values(rows).returning(*stock_movements.c)
+        return [_movement(**row) for row in self.session.execute(statement).mappings()]
+
+    def of_product(self, product_id: str) -> Select:
+        """A product's movements, newest first, for paging."""
+        return (
+            select(MOVEMENT)
+            .where(stock_movements.c.product_id == product_id)
+            .order_by(stock_movements.c.id.desc())
+        )

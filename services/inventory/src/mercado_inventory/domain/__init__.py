@@ -1,0 +1,1 @@
+"""The inventory's domain: products and their stock, reservations, the movements ledger."""

@@ -1,0 +1,132 @@
+"""The inventory API's request models and JSON shapes."""
+
+import re
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
+
+from mercado_inventory.domain.products import Movement, MovementKind, Product
+from mercado_platform.pagination import PageQuery
+from mercado_platform.validation import ApiModel
+
+PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+CENTS = Decimal("0.01")
+
+
+def _price(value: object) -> Decimal:
+    if not isinstance(value, str) or not re.fullmatch(PRICE_PATTERN, value):
+        raise ValueError('must be a decimal string with at most 2 decimals, such as "19.99"')
+    return Decimal(value).quantize(CENTS)
+
+
+Price = Annotated[
+    Decimal, BeforeValidator(_price), WithJsonSchema({"type": "string", "pattern": PRICE_PATTERN})
+]
+Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Description = Annotated[str, Field(max_length=5000)]
+Limit = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Quantity = Annotated[int, Field(ge=1, le=1_000_000_000)]
+
+
+class NewProduct(ApiModel):
+    """POST /api/products."""
+
+    sku: Sku
+    name: Name
+    price: Price
+    description: Description = ""
+    active: bool = True
+    minimum: Limit | None = None
+    maximum: Limit | None = None
+
+
+class ProductChanges(ApiModel):
+    """PATCH /api/products/{id}: only the fields sent change; null clears a limit."""
+
+    sku: Sku | None = None
+    name: Name | None = None
+    price: Price | None = None
+    description: Description | None = None
+    active: bool | None = None
+    minimum: Limit | None = None
+    maximum: Limit | None = None
+
+    @field_validator("sku", "name", "price", "description", "active", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
+
+
+class ProductQuery(PageQuery):
+    """GET /api/products: paging, a name/sku search and filters."""
+
+    q: str | None = Field(None, min_length=1, max_length=100, description="in name or sku")
+    available: bool | None = Field(None, description="true: some available; false: none")
+    active: bool | None = None
+
+
+class NewMovement(ApiModel):
+    """POST /api/products/{id}/stock-movements: a receipt (quantity > 0) or a signed adjustment."""
+
+    kind: Literal["receipt", "adjustment"]
+    quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("quantity")
+    @classmethod
+    def _sign_fits_kind(cls, quantity: int, info: ValidationInfo) -> int:
+        if info.data.get("kind") == MovementKind.RECEIPT and quantity <= 0:
+            raise ValueError("a receipt's quantity must be a positive integer")
+        if quantity == 0:
+            raise ValueError("an adjustment's quantity must not be zero")
+        return quantity
+
+
+class AvailabilityLine(ApiModel):
+    product_id: uuid.UUID
+    quantity: Quantity
+
+
+class AvailabilityCheck(ApiModel):
+    """POST /api/stock/availability."""
+
+    items: list[AvailabilityLine] = Field(min_length=1, max_length=100)
+
+
+def product_json(product: Product) -> dict[str, Any]:
+    """A product as the API shows it; price as a decimal string."""
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "price": str(product.price),
+        "active": product.active,
+        "on_hand": product.on_hand,
+        "reserved": product.reserved,
+        "available": product.available,
+        "minimum": product.minimum,
+        "maximum": product.maximum,
+        "created_at": product.created_at.isoformat() if product.created_at else None,
+        "updated_at": product.updated_at.isoformat() if product.updated_at else None,
+    }
+
+
+def movement_json(movement: Movement) -> dict[str, Any]:
+    """A ledger entry as the API shows it."""
+    return {
+        "id": movement.id,
+        "product_id": movement.product_id,
+        "kind": str(movement.kind),
+        "quantity": movement.quantity,
+        "on_hand_after": movement.on_hand_after,
+        "reason": movement.reason,
+        "actor": movement.actor,
+        "order_id": movement.order_id,
+        "created_at": movement.created_at.isoformat() if movement.created_at else None,
+    }

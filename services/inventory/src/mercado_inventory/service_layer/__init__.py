@@ -1,0 +1,1 @@
+"""The inventory's use cases, as plain functions taking a unit of work."""

@@ -1,0 +1,125 @@
+"""Use cases of reservations, driven by orders' events and by the expiry clock.
+
+`reserve`, `cancel` and `commit` run inside the consumer's unit of work, which commits
+them together with the inbox row of the message; `expire_next` commits on its own.
+
+Concurrency: every use case first claims or locks the order's reservation row, then
+locks the products it touches with SELECT ... FOR UPDATE in ascending id order, and
+decides with the locked, current stock in hand. Row locks rather than conditional
+updates because an order is all or nothing across lines and a rejection must say, per
+line, what was available; one consistent lock order means no deadlocks.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from mercado_inventory.adapters.ledger import Ledger
+from mercado_inventory.adapters.products import Products
+from mercado_inventory.adapters.reservations import Reservations
+from mercado_inventory.domain.exceptions import CannotCommit, ReservationNotFound
+from mercado_inventory.domain.products import Product
+from mercado_inventory.domain.reservations import Line, Reservation, Status, allocate
+from mercado_inventory.service_layer import events
+from mercado_platform.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def reserve(uow: UnitOfWork, order_id: str, lines: list[Line], ttl: timedelta) -> None:
+    """Reserve every line of the order or none; an order already decided changes nothing."""
+    reservations = Reservations(uow.session)
+    if not reservations.claim(order_id, Status.PENDING):
+        log.info("order %s already has a reservation; order.placed changes nothing", order_id)
+        return
+    products, were_low = _lock_products(uow, lines)
+    shortfalls = allocate(products, lines)
+    if shortfalls:
+        reservations.save(Reservation(order_id, Status.REJECTED))
+        uow.publish(events.stock_rejected(order_id, shortfalls))
+        return
+    reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl)
+    Products(uow.session).save_stock(products.values())
+    reservations.save(reservation, new_lines=True)
+    uow.publish(events.stock_reserved(reservation))
+    events.publish_low_stock(uow, products.values(), were_low)
+
+
+def cancel(uow: UnitOfWork, order_id: str) -> None:
+    """Release a cancelled order's reservation; paid (committed) stock is not put back."""
+    reservations = Reservations(uow.session)
+    if reservations.claim(order_id, Status.CANCELLED):
+        log.info(
+            "order %s cancelled before it was reserved; a late order.placed is ignored", order_id
+        )
+        return
+    reservation = reservations.lock(order_id)
+    if reservation is None or reservation.status is not Status.RESERVED:
+        log.info(
+            "order %s cancelled while %s: nothing to release",
+            order_id,
+            reservation and reservation.status,
+        )
+        return
+    _release(uow, reservation, Status.CANCELLED)
+
+
+def commit(uow: UnitOfWork, order_id: str) -> None:
+    """A paid order's reservation leaves the shelf: on hand and reserved both decrease.
+
+    Paid after its reservation expired, the order takes the stock again if it is still
+    available; otherwise, and for an order never reserved, rejected or cancelled, this
+    raises, so the message is retried and then dead-lettered for staff to see.
+    """
+    reservations = Reservations(uow.session)
+    reservation = reservations.lock(order_id)
+    if reservation is None:
+        raise ReservationNotFound(f"order {order_id} was paid but has no reservation (yet)")
+    if reservation.status is Status.COMMITTED:
+        log.info("order %s already committed; order.paid changes nothing", order_id)
+        return
+    if reservation.status not in (Status.RESERVED, Status.EXPIRED):
+        raise CannotCommit(f"order {order_id} was paid but its reservation is {reservation.status}")
+    products, were_low = _lock_products(uow, reservation.lines)
+    if reservation.status is Status.EXPIRED and (
+        shortfalls := allocate(products, reservation.lines)
+    ):
+        missing = ", ".join(
+            f"{s.product_id} ({s.reason}, {s.available} available)" for s in shortfalls
+        )
+        raise CannotCommit(f"order {order_id} was paid after its reservation expired: {missing}")
+    movements = [
+        products[line.product_id].sell(line.quantity, order_id) for line in reservation.lines
+    ]
+    Products(uow.session).save_stock(products.values())
+    Ledger(uow.session).record(movements)
+    reservation.status = Status.COMMITTED
+    reservations.save(reservation)
+    uow.publish(events.stock_committed(reservation))
+    events.publish_low_stock(uow, products.values(), were_low)
+
+
+def expire_next(uow: UnitOfWork) -> str | None:
+    """Release one reservation past its expiry and commit; returns its order id, or None."""
+    reservation = Reservations(uow.session).lock_next_due()
+    if reservation is None:
+        return None
+    _release(uow, reservation, Status.EXPIRED)
+    uow.commit()
+    return reservation.order_id
+
+
+def _release(uow: UnitOfWork, reservation: Reservation, status: Status) -> None:
+    products, _ = _lock_products(uow, reservation.lines)
+    for line in reservation.lines:
+        products[line.product_id].release(line.quantity)
+    Products(uow.session).save_stock(products.values())
+    reservation.status = status
+    Reservations(uow.session).save(reservation)
+    uow.publish(events.stock_released(reservation, str(status)))
+
+
+def _lock_products(
+    uow: UnitOfWork, lines: list[Line]
+) -> tuple[dict[str, Product], dict[str, bool]]:
+    products = Products(uow.session).lock(line.product_id for line in lines)
+    return products, {product.id: product.is_low for product in products.values()}
