@@ -80,7 +80,9 @@ class Orders:
     """Events of the orders service, shaped exactly as its contracts say."""
 
     @staticmethod
-    def placed(order_id: str, *lines: tuple[str, int], event_id: str | None = None) -> Event:
+    def placed(
+        order_id: str, *lines: tuple[str, int], event_id: str | None = None, revision: int = 1
+    ) -> Event:
         items = [
             {"product_id": product_id, "quantity": quantity, "unit_price": "9.90"}
             for product_id, quantity in lines
@@ -91,6 +93,7 @@ class Orders:
             "items": items,
             "total": "9.90",
             "currency": "eur",
+            "revision": revision,
         }
         return _event("order.placed", data, event_id)
 

@@ -74,6 +74,7 @@ def test_orders_events_on_the_broker_become_stock_events_on_the_broker(
             "lines": [
                 {"product_id": mug, "requested": 3, "available": 2, "reason": "insufficient_stock"}
             ],
+            "revision": 1,
         }
     ]
     assert [p["sku"] for p in broker.received("product.created")] == ["MUG-1"]

@@ -130,14 +130,44 @@ def test_payment_commits_the_reservation_once_into_the_ledger(inventory, orders,
     assert status(inventory, "order-1") == "committed"
 
 
-def test_a_cancellation_after_payment_puts_nothing_back(inventory, orders, shelf):
+def test_a_paid_order_cancelled_before_it_left_returns_its_stock_once(inventory, orders, shelf):
     mug, _ = shelf
     inventory.handle(orders.placed("order-1", (mug, 2)))
     inventory.handle(orders.paid("order-1"))
     assert inventory.handle(orders.cancelled("order-1")) == ("handled", "")
-    assert stock(inventory, mug) == (8, 0), "a return is a staff receipt, not automatic"
-    assert inventory.events("stock.released") == []
-    assert status(inventory, "order-1") == "committed"
+    assert inventory.handle(orders.cancelled("order-1")) == ("handled", "")
+    assert stock(inventory, mug) == (10, 0)
+    [released] = inventory.events("stock.released")
+    assert released["reason"] == "cancelled"
+    kinds = inventory.scalars(
+        "SELECT kind || ' ' || quantity FROM stock_movements WHERE order_id = 'order-1' ORDER BY id"
+    )
+    assert kinds == ["sale -2", "return 2"]
+    assert status(inventory, "order-1") == "cancelled"
+
+
+def test_a_newer_revision_of_the_lines_replaces_the_reservation(inventory, orders, shelf):
+    mug, plate = shelf
+    inventory.handle(orders.placed("order-1", (mug, 2)))
+    inventory.handle(orders.placed("order-1", (plate, 3), revision=2))
+    assert stock(inventory, mug) == (10, 0) and stock(inventory, plate) == (3, 3)
+    [_, second] = inventory.events("stock.reserved")
+    assert second["revision"] == 2 and second["lines"] == [{"product_id": plate, "quantity": 3}]
+    inventory.handle(orders.placed("order-1", (mug, 1), revision=2))
+    inventory.handle(orders.placed("order-1", (mug, 1), revision=1))
+    assert stock(inventory, plate) == (3, 3), "an older or equal revision changes nothing"
+
+
+def test_a_newer_revision_that_does_not_fit_releases_and_rejects(inventory, orders, shelf):
+    mug, plate = shelf
+    inventory.handle(orders.placed("order-1", (mug, 2)))
+    inventory.handle(orders.placed("order-1", (plate, 4), revision=2))
+    assert stock(inventory, mug) == (10, 0) and stock(inventory, plate) == (3, 0)
+    [rejected] = inventory.events("stock.rejected")
+    assert rejected["revision"] == 2 and rejected["lines"][0]["available"] == 3
+    assert status(inventory, "order-1") == "rejected"
+    inventory.handle(orders.placed("order-1", (plate, 3), revision=3))
+    assert stock(inventory, plate) == (3, 3) and status(inventory, "order-1") == "reserved"
 
 
 def test_payment_for_an_order_without_reservation_fails_until_it_is_reserved(

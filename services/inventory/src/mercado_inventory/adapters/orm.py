@@ -78,6 +78,7 @@ reservations = Table(
     Column("order_id", Text, primary_key=True),
     Column("status", Text, nullable=False),
     Column("expires_at", DateTime(timezone=True)),
+    Column("revision", Integer, nullable=False, server_default="1"),
     *_timestamps(),
     CheckConstraint(f"status IN ({RESERVATION_STATUSES})", name="known_status"),
 )
@@ -111,7 +112,7 @@ stock_movements = Table(
     Column("actor", Text, nullable=False),
     Column("order_id", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    CheckConstraint("kind IN ('receipt', 'adjustment', 'sale')", name="known_kind"),
+    CheckConstraint("kind IN ('receipt', 'adjustment', 'sale', 'return')", name="known_kind"),
     CheckConstraint("quantity <> 0", name="quantity_not_zero"),
     CheckConstraint("on_hand_after >= 0", name="on_hand_after_not_negative"),
 )

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ class Reservations:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def claim(self, order_id: str, status: Status) -> bool:
+    def claim(self, order_id: str, status: Status, revision: int = 1) -> bool:
         """Start the order's reservation in `status`; False if the order already has one.
 
         The row also serialises work on one order: a second transaction claiming or
@@ -28,7 +28,7 @@ class Reservations:
         """
         statement = (
             pg_insert(reservations)
-            .values(order_id=order_id, status=status)
+            .values(order_id=order_id, status=status, revision=revision)
             .on_conflict_do_nothing(index_elements=["order_id"])
             .returning(reservations.c.order_id)
         )
@@ -37,7 +37,7 @@ class Reservations:
     def lock(self, order_id: str) -> Reservation | None:
         """The order's reservation with its lines, locked for update; None if it has none."""
         status = self.session.execute(
-            select(reservations.c.status, reservations.c.expires_at)
+            select(reservations.c.status, reservations.c.expires_at, reservations.c.revision)
             .where(reservations.c.order_id == order_id)
             .with_for_update()
         ).first()
@@ -46,7 +46,12 @@ class Reservations:
     def lock_next_due(self) -> Reservation | None:
         """A reservation past its expiry that no other transaction holds, locked."""
         due = self.session.execute(
-            select(reservations.c.order_id, reservations.c.status, reservations.c.expires_at)
+            select(
+                reservations.c.order_id,
+                reservations.c.status,
+                reservations.c.expires_at,
+                reservations.c.revision,
+            )
             .where(
                 reservations.c.status == Status.RESERVED, reservations.c.expires_at <= func.now()
             )
@@ -64,19 +69,28 @@ class Reservations:
             .values(
                 status=reservation.status,
                 expires_at=reservation.expires_at,
+                revision=reservation.revision,
                 updated_at=func.clock_timestamp(),
             )
         )
         if new_lines:
+            self.session.execute(
+                delete(reservation_lines).where(
+                    reservation_lines.c.order_id == reservation.order_id
+                )
+            )
             rows = [
                 {"order_id": reservation.order_id, **asdict(line)} for line in reservation.lines
             ]
-            self.session.execute(insert(reservation_lines), rows)
+            if rows:
+                self.session.execute(insert(reservation_lines), rows)
 
-    def _with_lines(self, order_id: str, status: str, expires_at: datetime | None) -> Reservation:
+    def _with_lines(
+        self, order_id: str, status: str, expires_at: datetime | None, revision: int
+    ) -> Reservation:
         lines = self.session.scalars(
             select(LINE)
             .where(reservation_lines.c.order_id == order_id)
             .order_by(reservation_lines.c.product_id)
         ).all()
-        return Reservation(order_id, Status(status), list(lines), expires_at)
+        return Reservation(order_id, Status(status), list(lines), expires_at, revision)

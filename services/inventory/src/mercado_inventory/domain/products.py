@@ -13,11 +13,13 @@ MAX_ON_HAND = 1_000_000_000  # well inside the database's integer, whatever staf
 
 
 class MovementKind(StrEnum):
-    """Why on hand changed: goods arrived, a count was corrected, or an order was paid."""
+    """Why on hand changed: goods arrived, a count was corrected, an order was paid, or a
+    paid order was cancelled before it left."""
 
     RECEIPT = "receipt"
     ADJUSTMENT = "adjustment"
     SALE = "sale"
+    RETURN = "return"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,11 @@ class Product:
         self.reserved -= quantity
         reason = f"order {order_id} paid"
         return self._move(MovementKind.SALE, -quantity, reason, SALE_ACTOR, order_id)
+
+    def take_back(self, quantity: int, order_id: str) -> Movement:
+        """A sold quantity is back on the shelf: its paid order was cancelled unshipped."""
+        reason = f"order {order_id} cancelled after payment"
+        return self._move(MovementKind.RETURN, quantity, reason, SALE_ACTOR, order_id)
 
     def _move(
         self, kind: MovementKind, delta: int, reason: str, actor: str, order_id: str | None = None

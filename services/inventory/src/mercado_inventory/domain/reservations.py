@@ -87,3 +87,4 @@ class Reservation:
     status: Status
     lines: list[Line] = field(default_factory=list)
     expires_at: datetime | None = None
+    revision: int = 1

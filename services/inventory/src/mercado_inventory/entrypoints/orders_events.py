@@ -56,7 +56,8 @@ class OrderEvents:
     def placed(self, event: Event, uow: UnitOfWork) -> None:
         """Reserve every line of the order, or none."""
         lines = merge_lines((item["product_id"], item["quantity"]) for item in event.data["items"])
-        reservations.reserve(uow, event.data["order_id"], lines, self.ttl)
+        revision = event.data.get("revision", 1)
+        reservations.reserve(uow, event.data["order_id"], lines, self.ttl, revision)
 
     def cancelled(self, event: Event, uow: UnitOfWork) -> None:
         """Release what the order held."""

@@ -61,6 +61,7 @@ def stock_blueprint() -> Blueprint:
                 "quantity": answer.line.quantity,
                 "available": answer.shortfall is None,
                 "available_quantity": answer.product.available if answer.product else 0,
+                "name": answer.product.name if answer.product else None,
                 "price": str(answer.product.price) if answer.product else None,
                 "reason": str(answer.shortfall.reason) if answer.shortfall else None,
             }

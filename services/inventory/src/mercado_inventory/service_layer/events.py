@@ -35,11 +35,12 @@ def stock_reserved(reservation: Reservation) -> Event:
         "order_id": reservation.order_id,
         "lines": _lines(reservation.lines),
         "expires_at": reservation.expires_at.isoformat() if reservation.expires_at else None,
+        "revision": reservation.revision,
     }
     return Event("stock.reserved", data, SOURCE, subject=reservation.order_id)
 
 
-def stock_rejected(order_id: str, shortfalls: Iterable[Shortfall]) -> Event:
+def stock_rejected(order_id: str, shortfalls: Iterable[Shortfall], revision: int = 1) -> Event:
     """`stock.rejected`: nothing reserved; each failing line says why."""
     lines = [
         {
@@ -50,7 +51,8 @@ def stock_rejected(order_id: str, shortfalls: Iterable[Shortfall]) -> Event:
         }
         for s in shortfalls
     ]
-    return Event("stock.rejected", {"order_id": order_id, "lines": lines}, SOURCE, subject=order_id)
+    data = {"order_id": order_id, "lines": lines, "revision": revision}
+    return Event("stock.rejected", data, SOURCE, subject=order_id)
 
 
 def stock_released(reservation: Reservation, reason: str) -> Event:

@@ -25,27 +25,48 @@ from mercado_platform.db import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def reserve(uow: UnitOfWork, order_id: str, lines: list[Line], ttl: timedelta) -> None:
-    """Reserve every line of the order or none; an order already decided changes nothing."""
+def reserve(
+    uow: UnitOfWork, order_id: str, lines: list[Line], ttl: timedelta, revision: int = 1
+) -> None:
+    """Reserve every line of the order or none. An order already decided changes nothing,
+    unless this is a newer revision of its lines (the customer edited it), which replaces
+    the earlier answer: what the earlier revision held is released in the same step."""
     reservations = Reservations(uow.session)
-    if not reservations.claim(order_id, Status.PENDING):
-        log.info("order %s already has a reservation; order.placed changes nothing", order_id)
-        return
-    products, were_low = _lock_products(uow, lines)
+    previous = None
+    if not reservations.claim(order_id, Status.PENDING, revision):
+        previous = reservations.lock(order_id)
+        if not _superseded(previous, revision):
+            log.info("order %s already has a reservation; order.placed changes nothing", order_id)
+            return
+    held = previous.lines if previous and previous.status is Status.RESERVED else []
+    products, were_low = _lock_products(uow, [*held, *lines])
+    for line in held:
+        products[line.product_id].release(line.quantity)
     shortfalls = allocate(products, lines)
     if shortfalls:
-        reservations.save(Reservation(order_id, Status.REJECTED))
-        uow.publish(events.stock_rejected(order_id, shortfalls))
+        Products(uow.session).save_stock(products.values())
+        reservations.save(Reservation(order_id, Status.REJECTED, revision=revision), new_lines=True)
+        uow.publish(events.stock_rejected(order_id, shortfalls, revision))
         return
-    reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl)
+    reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl, revision)
     Products(uow.session).save_stock(products.values())
     reservations.save(reservation, new_lines=True)
     uow.publish(events.stock_reserved(reservation))
     events.publish_low_stock(uow, products.values(), were_low)
 
 
+def _superseded(previous: Reservation | None, revision: int) -> bool:
+    """True when `revision` is newer than an answer that can still be replaced."""
+    return (
+        previous is not None
+        and previous.revision < revision
+        and previous.status in (Status.RESERVED, Status.REJECTED)
+    )
+
+
 def cancel(uow: UnitOfWork, order_id: str) -> None:
-    """Release a cancelled order's reservation; paid (committed) stock is not put back."""
+    """Release a cancelled order's reservation; a paid order cancelled before it left
+    puts its stock back on the shelf through a `return` movement."""
     reservations = Reservations(uow.session)
     if reservations.claim(order_id, Status.CANCELLED):
         log.info(
@@ -53,14 +74,30 @@ def cancel(uow: UnitOfWork, order_id: str) -> None:
         )
         return
     reservation = reservations.lock(order_id)
-    if reservation is None or reservation.status is not Status.RESERVED:
+    if reservation is None or reservation.status not in (Status.RESERVED, Status.COMMITTED):
         log.info(
             "order %s cancelled while %s: nothing to release",
             order_id,
             reservation and reservation.status,
         )
         return
-    _release(uow, reservation, Status.CANCELLED)
+    if reservation.status is Status.COMMITTED:
+        _take_back(uow, reservation)
+    else:
+        _release(uow, reservation, Status.CANCELLED)
+
+
+def _take_back(uow: UnitOfWork, reservation: Reservation) -> None:
+    products, _ = _lock_products(uow, reservation.lines)
+    movements = [
+        products[line.product_id].take_back(line.quantity, reservation.order_id)
+        for line in reservation.lines
+    ]
+    Products(uow.session).save_stock(products.values())
+    Ledger(uow.session).record(movements)
+    reservation.status = Status.CANCELLED
+    Reservations(uow.session).save(reservation)
+    uow.publish(events.stock_released(reservation, "cancelled"))
 
 
 def commit(uow: UnitOfWork, order_id: str) -> None:

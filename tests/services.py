@@ -1,0 +1,82 @@
+"""Mercado services run as real processes, the way an operator runs them: migrate, declare,
+then the API under gunicorn, the consumer and the relay, each its own process."""
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from mercado_platform.testing.processes import free_port, spawn, stop_process, wait_until
+
+ROLES = ("serve", "consume", "relay")
+
+
+@dataclass
+class ServiceProcesses:
+    """One service's processes and how to reach its API."""
+
+    name: str
+    env: dict[str, str]
+    logs: Path
+    port: int = field(default_factory=free_port)
+    running: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """Base URL of its HTTP API."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def prepare(self) -> "ServiceProcesses":
+        """Migrate its database and declare its exchange and queues."""
+        for command in ("migrate", "declare"):
+            self.command(command)
+        return self
+
+    def command(self, *args: str) -> str:
+        """Run `mercado-<name> args`, failing with its output when it fails."""
+        done = subprocess.run(
+            [f"mercado-{self.name}", *args],
+            env=self._environment(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, f"mercado-{self.name} {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    def start(self, *roles: str) -> "ServiceProcesses":
+        """Start the given roles (all three by default); wait until the API is ready."""
+        for role in roles or ROLES:
+            log = self.logs / f"{self.name}-{role}.log"
+            self.running[role] = spawn(
+                [f"mercado-{self.name}", role], log=log, env=self._environment()
+            )
+        if "serve" in self.running:
+            log = self.logs / f"{self.name}-serve.log"
+            serving = self.running["serve"]
+            wait_until(self._ready, timeout=60, what=f"{self.name} ready", process=serving, log=log)
+        return self
+
+    def stop(self, *roles: str) -> None:
+        """Stop the given roles (all by default)."""
+        for role in roles or list(self.running):
+            stop_process(self.running.pop(role, None))
+
+    def _ready(self) -> bool:
+        try:
+            return requests.get(f"{self.url}/readyz", timeout=1).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _environment(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(self.port),
+            "WEB_CONCURRENCY": "1",
+            "LOG_LEVEL": "INFO",
+            **self.env,
+        }
