@@ -68,7 +68,9 @@ def take(amqp_url: str, queue_name: str) -> bytes | None:
         connection.close()
 
 
-def test_topology_declares_the_core_names_and_a_user_allowed_only_those(resources, secrets, broker):
+def test_topology_declares_the_core_names_and_a_user_allowed_only_those(
+    resources, secrets, broker, operator
+):
     service = unique("svc")
     consumed = f"{service}.orders"
     bindings = (("orders.events", "order.placed"), ("orders.events", "order.cancelled"))
@@ -100,6 +102,7 @@ def test_topology_declares_the_core_names_and_a_user_allowed_only_those(resource
     assert user == f"{resources.namespace}.{service}"
     assert body["status"]["queues"] == [consumed] and body["status"]["username"] == user
     assert secrets.raw("bus-amqp").metadata.owner_references[0].uid == body["metadata"]["uid"]
+    assert credentials["password"] not in operator.log.read_text() + str(body)
 
     publish = lambda exchange, key, payload: lambda ch: ch.basic_publish(exchange, key, payload)  # noqa: E731
     assert refusal(broker.admin_url, publish("orders.events", "order.placed", b"from orders")) == 0

@@ -3,14 +3,11 @@ service-binding Secret with the credentials and a ready DATABASE_URL."""
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
-from mercado_operator import passwords
+from mercado_operator import passwords, servicebinding
 from mercado_operator.adapters.postgres import PostgresAdmin
 from mercado_operator.adapters.secrets import Secrets
 from mercado_operator.outcomes import Change, Outcome
-
-SECRET_TYPE = "servicebinding.io/postgresql"
 
 
 def provision(body: Mapping[str, Any], secrets: Secrets) -> Outcome:
@@ -26,8 +23,8 @@ def provision(body: Mapping[str, Any], secrets: Secrets) -> Outcome:
             changes.append(Change("DatabaseCreated", done))
         for extension in server.ensure_extensions(database, spec.get("extensions", [])):
             changes.append(Change("ExtensionCreated", f"created extension {extension}"))
-        data = binding(server.host, server.port, database, owner, password)
-    if secrets.write(body, name, SECRET_TYPE, data):
+        data = servicebinding.postgresql(server.host, server.port, database, owner, password)
+    if secrets.write(body, name, servicebinding.POSTGRESQL, data):
         changes.append(Change("SecretWritten", f"wrote the credentials to Secret {name}"))
     return Outcome(
         f"database {database} owned by {owner} is ready; credentials in Secret {name}",
@@ -56,22 +53,6 @@ def secret_name(body: Mapping[str, Any]) -> str:
 def marker(body: Mapping[str, Any]) -> str:
     """The comment on the role and database that says which resource they belong to."""
     return f"mercado-operator: Database {body['metadata']['namespace']}/{body['metadata']['name']}"
-
-
-def binding(host: str, port: int, database: str, user: str, password: str) -> dict[str, str]:
-    """The service-binding Secret entries, plus DATABASE_URL for `envFrom`."""
-    uri = f"postgresql://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}/{database}"
-    return {
-        "type": "postgresql",
-        "provider": "mercado-operator",
-        "host": host,
-        "port": str(port),
-        "database": database,
-        "username": user,
-        "password": password,
-        "uri": uri,
-        "DATABASE_URL": uri,
-    }
 
 
 def _admin_url(body: Mapping[str, Any], secrets: Secrets) -> str:

@@ -4,9 +4,8 @@ service-binding Secret with AMQP_URL."""
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
-from mercado_operator import messaging, passwords
+from mercado_operator import messaging, passwords, servicebinding
 from mercado_operator.adapters.rabbitmq import Management
 from mercado_operator.adapters.secrets import Secrets
 from mercado_operator.failures import PermanentFailure, TemporaryFailure
@@ -14,7 +13,6 @@ from mercado_operator.messaging import QueuePlan, TopologyPlan
 from mercado_operator.outcomes import Change, Outcome
 from mercado_platform.messaging.topology import dead_letter_queue, exchange_for, retry_queue
 
-SECRET_TYPE = "servicebinding.io/rabbitmq"
 BROKER_KEYS = ("management-uri", "username", "password", "host")
 
 
@@ -38,7 +36,8 @@ def provision(body: Mapping[str, Any], secrets: Secrets) -> Outcome:
     finally:
         broker.close()
     port = admin.get("port") or "5672"
-    if secrets.write(body, name, SECRET_TYPE, binding(admin["host"], port, vhost, user, password)):
+    data = servicebinding.rabbitmq(admin["host"], port, vhost, user, password)
+    if secrets.write(body, name, servicebinding.RABBITMQ, data):
         changes.append(Change("SecretWritten", f"wrote the credentials to Secret {name}"))
     queues = ", ".join(plan.consumed) or "no queues"
     return Outcome(
@@ -79,23 +78,6 @@ def username(body: Mapping[str, Any]) -> str:
 def secret_name(body: Mapping[str, Any]) -> str:
     """The Secret the credentials go to: as the spec says, else `<name>-amqp`."""
     return body["spec"].get("secretName") or f"{body['metadata']['name']}-amqp"
-
-
-def binding(host: str, port: str, vhost: str, user: str, password: str) -> dict[str, str]:
-    """The service-binding Secret entries, plus AMQP_URL for `envFrom`."""
-    credentials = f"{quote(user, safe='')}:{quote(password, safe='')}"
-    uri = f"amqp://{credentials}@{host}:{port}/{quote(vhost, safe='')}"
-    return {
-        "type": "rabbitmq",
-        "provider": "mercado-operator",
-        "host": host,
-        "port": port,
-        "virtual-host": vhost,
-        "username": user,
-        "password": password,
-        "uri": uri,
-        "AMQP_URL": uri,
-    }
 
 
 def _declare(broker: Management, vhost: str, plan: TopologyPlan) -> list[Change]:
