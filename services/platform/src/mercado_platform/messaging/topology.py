@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pika.adapters.blocking_connection import BlockingChannel
 
 RETRY_DELAY_MS = 2_000
+EXCHANGE_TYPE = "topic"
 
 
 def exchange_for(service: str) -> str:
@@ -24,6 +25,20 @@ def retry_queue(queue: str) -> str:
 def dead_letter_queue(queue: str) -> str:
     """Where messages of `queue` that keep failing end up, visible and replayable."""
     return f"{queue}.dlq"
+
+
+def queue_arguments() -> dict[str, object]:
+    """Arguments of a consumed queue and of its dead-letter queue: quorum, replicated."""
+    return {"x-queue-type": "quorum"}
+
+
+def retry_queue_arguments(queue: str, delay_ms: int) -> dict[str, object]:
+    """Arguments of `queue`'s retry queue: hold each message `delay_ms`, then send it back."""
+    return {
+        "x-message-ttl": delay_ms,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": queue,
+    }
 
 
 @dataclass(frozen=True)
@@ -52,24 +67,17 @@ class Topology:
 def declare(channel: BlockingChannel, topology: Topology) -> None:
     """Declare everything `topology` needs; safe to repeat."""
     if topology.publishes:
-        channel.exchange_declare(topology.exchange, "topic", durable=True)
+        channel.exchange_declare(topology.exchange, EXCHANGE_TYPE, durable=True)
     for subscription in topology.subscriptions:
         _declare_subscription(channel, subscription, topology.retry_delay_ms)
 
 
 def _declare_subscription(channel: BlockingChannel, sub: Subscription, delay_ms: int) -> None:
-    quorum = {"x-queue-type": "quorum"}
-    channel.queue_declare(sub.queue, durable=True, arguments=quorum)
-    channel.queue_declare(dead_letter_queue(sub.queue), durable=True, arguments=quorum)
+    channel.queue_declare(sub.queue, durable=True, arguments=queue_arguments())
+    channel.queue_declare(dead_letter_queue(sub.queue), durable=True, arguments=queue_arguments())
     channel.queue_declare(
-        retry_queue(sub.queue),
-        durable=True,
-        arguments={
-            "x-message-ttl": delay_ms,
-            "x-dead-letter-exchange": "",
-            "x-dead-letter-routing-key": sub.queue,
-        },
+        retry_queue(sub.queue), durable=True, arguments=retry_queue_arguments(sub.queue, delay_ms)
     )
     for exchange, routing_key in sub.bindings:
-        channel.exchange_declare(exchange, "topic", durable=True)
+        channel.exchange_declare(exchange, EXCHANGE_TYPE, durable=True)
         channel.queue_bind(sub.queue, exchange, routing_key)

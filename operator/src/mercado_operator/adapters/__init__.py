@@ -1,0 +1,1 @@
+"""What the operator talks to: Kubernetes Secrets, PostgreSQL, the RabbitMQ management API."""
