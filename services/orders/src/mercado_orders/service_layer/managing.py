@@ -1,5 +1,7 @@
 """What customers and staff do to existing orders: edit, cancel, fulfil, retry a stuck step."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from mercado_orders.adapters.repository import OrderRepository
@@ -33,6 +35,18 @@ def load(
     return order
 
 
+@contextmanager
+def changing(uow: UnitOfWork, order_id: str, caller: Caller) -> Iterator[Order]:
+    """The caller's order, locked; what the block does to it is saved and committed with
+    whatever it published, or nothing is if the block raises."""
+    with uow:
+        repository = OrderRepository(uow.session)
+        order = load(repository, order_id, caller, lock=True)
+        yield order
+        repository.save(order)
+        uow.commit()
+
+
 def edit_order(
     uow: UnitOfWork,
     order_id: str,
@@ -43,47 +57,33 @@ def edit_order(
     """Change what a `received` order holds; it is placed again as its next revision, and
     inventory replaces the reservation of the previous one."""
     checked = availability(lines)
-    with uow:
-        repository = OrderRepository(uow.session)
-        order = load(repository, order_id, caller, lock=True)
+    with changing(uow, order_id, caller) as order:
         order.replace_lines(price_lines(lines, catalogue_for(uow.session, lines, checked)))
         order.note(f"items changed (revision {order.revision})", now())
-        repository.save(order)
         uow.publish(events.order_placed(order))
-        uow.commit()
     return order
 
 
 def cancel_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
     """Cancel an order that is not yet completed; a paid one is refunded."""
-    with uow:
-        repository = OrderRepository(uow.session)
-        order = load(repository, order_id, caller, lock=True)
+    with changing(uow, order_id, caller) as order:
         was_paid = order.status is Status.PAID
         who = "customer" if order.customer_id == caller.subject else "staff"
         order.move_to(Status.CANCELLED, f"cancelled by {who}", now())
-        repository.save(order)
         uow.publish(events.order_cancelled(order, f"cancelled_by_{who}", was_paid=was_paid))
-        uow.commit()
     return order
 
 
 def fulfil_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
     """Staff shipped a paid order: it is completed."""
-    with uow:
-        repository = OrderRepository(uow.session)
-        order = load(repository, order_id, caller, lock=True)
+    with changing(uow, order_id, caller) as order:
         order.move_to(Status.COMPLETED, f"fulfilled by {caller.subject}", now())
-        repository.save(order)
-        uow.commit()
     return order
 
 
 def retry_step(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
     """Publish again the event an order waits on (its reservation or its payment link)."""
-    with uow:
-        repository = OrderRepository(uow.session)
-        order = load(repository, order_id, caller, lock=True)
+    with changing(uow, order_id, caller) as order:
         if order.status is Status.RECEIVED:
             uow.publish(events.order_placed(order))
         elif order.status is Status.AWAITING_PAYMENT:
@@ -91,6 +91,4 @@ def retry_step(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
         else:
             raise IllegalTransition(order.id, order.status, "retried")
         order.note(f"step retried by {caller.subject}", now())
-        repository.save(order)
-        uow.commit()
     return order
