@@ -75,6 +75,10 @@ class Shop:
             f"{self.orders.url}/api/orders/{order_id}", headers=self.customer, timeout=5
         ).json()
 
+    def cancel(self, order_id: str) -> requests.Response:
+        url = f"{self.orders.url}/api/orders/{order_id}/cancel"
+        return requests.post(url, headers=self.customer, timeout=5)
+
     def wait_status(self, order_id: str, status: str, timeout: float = 60) -> dict:
         return eventually(
             lambda: (order := self.order(order_id))["status"] == status and order,
@@ -137,10 +141,7 @@ def test_cancel_before_payment_releases_the_stock(shop):
     mug = shop.product("cup", "5.00", 3)
     order_id = shop.place(mug, 3, 5.00).json()["order_id"]
     shop.wait_status(order_id, "awaiting_payment")
-    cancel = requests.post(
-        f"{shop.orders.url}/api/orders/{order_id}/cancel", headers=shop.customer, timeout=5
-    )
-    assert cancel.status_code == 200
+    assert shop.cancel(order_id).status_code == 200
     eventually(lambda: shop.stock(mug)["reserved"] == 0, timeout=30, what="stock released")
     assert shop.stock(mug)["on_hand"] == 3
 
@@ -161,10 +162,7 @@ def test_cancel_after_payment_puts_the_stock_back_and_asks_for_a_refund(shop):
     shop.pay("payment.succeeded", order_id, "12.00")
     shop.wait_status(order_id, "paid")
     eventually(lambda: shop.stock(mug)["on_hand"] == 0, timeout=30, what="stock committed")
-    cancel = requests.post(
-        f"{shop.orders.url}/api/orders/{order_id}/cancel", headers=shop.customer, timeout=5
-    )
-    assert cancel.status_code == 200
+    assert shop.cancel(order_id).status_code == 200
     eventually(lambda: shop.stock(mug)["available"] == 4, timeout=30, what="stock returned")
 
 

@@ -5,7 +5,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import jwt
 import requests
@@ -28,6 +28,14 @@ class Principal:
     def has_scope(self, scope: str) -> bool:
         """True when the token grants `scope`."""
         return scope in self.scopes
+
+
+class KeySource(Protocol):
+    """Where a verifier finds the public key for a token's `kid`."""
+
+    def key_for(self, kid: str) -> Any:
+        """The verification key for `kid`; raises Unauthorized when there is none."""
+        ...
 
 
 class JwksKeys:
@@ -80,7 +88,7 @@ class JwksKeys:
 class TokenVerifier:
     """Checks signature, expiry, issuer and audience; turns claims into a Principal."""
 
-    def __init__(self, keys: JwksKeys, *, issuer: str, audience: str, leeway: float = 10) -> None:
+    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: float = 10) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience

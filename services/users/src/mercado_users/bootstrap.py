@@ -52,7 +52,7 @@ def _wire(state: BlueprintSetupState) -> None:
     auth = build_authenticator(settings, app.extensions["mercado.db"])
     app.extensions[EXTENSION] = auth
     app.extensions["mercado.verifier"] = TokenVerifier(
-        auth.access_tokens.keys,  # type: ignore[arg-type]  # a key source like JwksKeys
+        auth.access_tokens.keys,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )

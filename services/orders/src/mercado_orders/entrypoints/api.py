@@ -22,6 +22,7 @@ from mercado_orders.entrypoints.schemas import (
     EditOrderBody,
     OrdersQuery,
     PlaceOrderBody,
+    ProductLine,
     StuckQuery,
 )
 from mercado_orders.service_layer import managing
@@ -60,7 +61,7 @@ def create(body: PlaceOrderBody) -> ResponseReturnValue:
         raise Forbidden("You can only place orders for yourself.", code="not_your_customer_id")
     command = PlaceOrder(
         customer_id=body.customer_id,
-        lines=[RequestedLine(p.product_id, p.quantity, p.price) for p in body.products],
+        lines=_requested(body.products),
         currency=current_app.extensions["mercado.settings"].currency,
         caller=principal.subject,
         request=body.model_dump(mode="json"),
@@ -114,7 +115,7 @@ def show(order_id: str) -> ResponseReturnValue:
 @validate(body=EditOrderBody)
 def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
     """Change the items of an order still `received`, at current catalogue prices."""
-    lines = [RequestedLine(p.product_id, p.quantity, p.price) for p in body.products]
+    lines = _requested(body.products)
     caller = _caller("orders:write", "orders:write:any")
     order = managing.edit_order(unit_of_work(), order_id, lines, caller, _inventory())
     return jsonify(views.detail(order))
@@ -149,6 +150,10 @@ def _page(statement: Select, query: PageQuery, render: Any) -> ResponseReturnVal
         lines = OrderRepository(uow.session).lines_of(row.id for row in rows)
     items = [render(row, order_from_row(row, lines.get(row.id, []))) for row in rows]
     return jsonify(page_body(items, query, has_more))
+
+
+def _requested(products: list[ProductLine]) -> list[RequestedLine]:
+    return [RequestedLine(p.product_id, p.quantity, p.price) for p in products]
 
 
 def _caller(own_scope: str, any_scope: str) -> Caller:
