@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the tests need from Debian on a fresh machine: the PostgreSQL and
-# RabbitMQ servers (the tests start private instances themselves), and uv.
+# RabbitMQ servers and nginx (the tests start private instances themselves), and uv.
 # The system services are not started: nothing listens on the default ports.
 set -euo pipefail
 
@@ -8,6 +8,7 @@ need=()
 command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 command -v curl >/dev/null || need+=(curl)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing ${need[*]} ..." >&2
@@ -19,4 +20,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo rm -f /usr/sbin/policy-rc.d
 fi
 command -v uv >/dev/null || python3 -m pip install --quiet "uv==0.13.9"
-echo "test dependencies present: postgres $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | tail -1), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server), $(uv --version)" >&2
+echo "test dependencies present: postgres $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | tail -1), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server), $(nginx -v 2>&1 | sed 's|.*: ||'), $(uv --version)" >&2
