@@ -7,12 +7,11 @@ import pytest
 import requests
 from sqlalchemy import text
 
+from mercado_local.services import ServiceProcesses
 from mercado_platform.db import Database
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.topology import exchange_for
 from mercado_platform.testing.polling import eventually
-
-from .services import ServiceProcesses
 
 CUSTOMER = "orders:read orders:write"
 STAFF = "inventory:write orders:read:any orders:fulfil"
