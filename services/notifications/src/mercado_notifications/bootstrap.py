@@ -4,6 +4,9 @@ from pathlib import Path
 
 from mercado_notifications.adapters.orm import metadata
 from mercado_notifications.config import Settings
+from mercado_notifications.entrypoints.api import notifications_blueprint
+from mercado_notifications.entrypoints.deliver import DELIVER
+from mercado_notifications.entrypoints.subscriptions import READS, TOPOLOGY, handlers
 from mercado_platform.service import ServiceSpec
 
 SPEC = ServiceSpec(
@@ -11,4 +14,9 @@ SPEC = ServiceSpec(
     settings_class=Settings,
     metadata=metadata,
     migrations=Path(__file__).parent / "migrations" / "versions",
+    blueprints=lambda: (notifications_blueprint(),),
+    topology=TOPOLOGY,
+    handlers=handlers(),
+    reads=READS,
+    commands={"deliver": DELIVER},
 )

@@ -2,7 +2,8 @@
 virtual host or namespace per test, so runs and tests never see each other's data."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from mercado_platform.messaging.contracts import STRICT_VARIABLE
 from mercado_platform.testing.kube import KubeCluster
 from mercado_platform.testing.postgres import PostgresServer
 from mercado_platform.testing.rabbitmq import RabbitServer
+from mercado_platform.testing.smtp import SmtpSink
 from mercado_platform.testing.tokens import JwksServer, SigningKey
 
 SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", "kube_cluster"}
@@ -90,3 +92,25 @@ def signing_key(jwks_server: JwksServer) -> SigningKey:
     key = SigningKey()
     jwks_server.keys.append(key)
     return key
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on a free loopback port, keeping every message it accepts."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def make_smtp_sink() -> Iterator[Callable[..., SmtpSink]]:
+    """Start SMTP sinks with other options (`security`, `username`, `password`)."""
+    sinks: list[SmtpSink] = []
+
+    def make(**options: Any) -> SmtpSink:
+        sinks.append(SmtpSink(**options).start())
+        return sinks[-1]
+
+    yield make
+    for sink in sinks:
+        sink.stop()

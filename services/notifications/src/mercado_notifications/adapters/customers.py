@@ -1,0 +1,32 @@
+"""The notifications service's copy of customers, kept from the users service's events."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from mercado_notifications.adapters.orm import customers
+from mercado_notifications.domain.model import Customer
+
+
+def upsert_customer(session: Session, values: dict[str, Any], seen_at: datetime) -> None:
+    """Store a customer's state unless a newer event already did (events may arrive
+    reordered)."""
+    statement = insert(customers).values(**values, seen_at=seen_at)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["customer_id"],
+            set_={name: statement.excluded[name] for name in (*values, "seen_at")},
+            where=customers.c.seen_at <= statement.excluded.seen_at,
+        )
+    )
+
+
+def find_customer(session: Session, customer_id: str) -> Customer | None:
+    """The customer as last heard of, or None when no event about them arrived yet."""
+    row = session.execute(select(customers).where(customers.c.customer_id == customer_id)).first()
+    if row is None:
+        return None
+    return Customer(row.customer_id, row.email, row.full_name, row.state)

@@ -1,0 +1,86 @@
+"""Notifications in the database: recorded by the consumer, claimed by the deliverer."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.orm import Session
+
+from mercado_notifications.adapters.orm import notifications
+from mercado_notifications.domain.model import Audience, Notification, Status
+
+COLUMNS = tuple(column.name for column in notifications.columns)
+
+
+class NotificationRepository:
+    """Load, add and save notifications in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, note: Notification) -> None:
+        """Record a new notification, due at once."""
+        self.session.execute(insert(notifications).values(**_values(note)))
+
+    def get(self, notification_id: str) -> Notification | None:
+        """One notification by id."""
+        statement = select(notifications).where(notifications.c.id == notification_id)
+        row = self.session.execute(statement).first()
+        return from_row(row) if row else None
+
+    def claim_due(self, now: datetime) -> Notification | None:
+        """Lock the pending notification due first, skipping those other deliverers hold."""
+        statement = (
+            select(notifications)
+            .where(notifications.c.status == Status.PENDING)
+            .where(notifications.c.next_attempt_at <= now)
+            .order_by(notifications.c.next_attempt_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        row = self.session.execute(statement).first()
+        return from_row(row) if row else None
+
+    def save(self, note: Notification) -> None:
+        """Write back what delivery changed."""
+        values = _values(note)
+        self.session.execute(
+            update(notifications).where(notifications.c.id == note.id).values(**values)
+        )
+
+    def forget_customer(self, customer_id: str, now: datetime) -> None:
+        """Erase a deleted customer's address from the log; what was still owed is skipped."""
+        of_customer = notifications.c.customer_id == customer_id
+        self.session.execute(
+            update(notifications).where(of_customer).values(recipient=None, updated_at=now)
+        )
+        self.session.execute(
+            update(notifications)
+            .where(of_customer, notifications.c.status == Status.PENDING)
+            .values(
+                status=Status.SKIPPED,
+                last_error="the customer deleted their account",
+                next_attempt_at=None,
+            )
+        )
+
+
+def newest_first() -> Select[Any]:
+    """Every notification, newest first: the base of the listings."""
+    return select(notifications).order_by(
+        notifications.c.created_at.desc(), notifications.c.id.desc()
+    )
+
+
+def from_row(row: Any) -> Notification:
+    """A notification from its table row."""
+    values = {name: getattr(row, name) for name in COLUMNS}
+    values["audience"] = Audience(values["audience"])
+    values["status"] = Status(values["status"])
+    return Notification(**values)
+
+
+def _values(note: Notification) -> dict[str, Any]:
+    values = {name: getattr(note, name) for name in COLUMNS}
+    values["updated_at"] = note.updated_at or note.created_at
+    return values

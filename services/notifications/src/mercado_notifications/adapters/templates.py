@@ -1,0 +1,100 @@
+"""E-mails from the package's Jinja2 templates: per event type a subject, a plain-text and
+an HTML body, sent together as multipart/alternative."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+CENTS = Decimal("0.01")
+REASONS = {
+    "insufficient_stock": "not enough in stock",
+    "unknown_product": "no longer in our catalogue",
+    "inactive_product": "not on sale at the moment",
+    "cancelled_by_customer": "you cancelled it",
+    "cancelled_by_staff": "our staff cancelled it",
+    "reservation_expired": "it was not paid in time",
+    "payment_failed": "the payment failed",
+    "payment_expired": "the payment link expired",
+    "paid_after_cancellation": "the payment arrived after the order was cancelled",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An e-mail's subject and its two bodies."""
+
+    subject: str
+    text: str
+    html: str
+
+
+def money(amount: str | Decimal, currency: str | None = None) -> str:
+    """A decimal amount with (at least) two places and its currency: `39.90 BRL`."""
+    value = Decimal(str(amount))
+    if value.as_tuple().exponent >= -2:  # type: ignore[operator]
+        value = value.quantize(CENTS)
+    return f"{value} {currency.upper()}" if currency else str(value)
+
+
+def when(moment: str) -> str:
+    """An ISO 8601 time as people read it, in UTC: `1 Jan 2030, 00:00 UTC`."""
+    parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return f"{parsed.day} {parsed:%b %Y, %H:%M} UTC"
+
+
+def short(identifier: str) -> str:
+    """The first eight characters of an id, enough to tell orders apart in a subject."""
+    return identifier[:8]
+
+
+def reason(code: str) -> str:
+    """A reason code as a phrase."""
+    return REASONS.get(code, code.replace("_", " "))
+
+
+@cache
+def environment() -> Environment:
+    """The template environment, built on first use; HTML templates are auto-escaped."""
+    env = Environment(
+        loader=PackageLoader("mercado_notifications", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(money=money, when=when, short=short, reason=reason)
+    return env
+
+
+def render(event_type: str, context: dict[str, Any]) -> Rendered:
+    """The e-mail for `event_type`; raises jinja2 errors when the data lacks a field."""
+    env = environment()
+    subject = env.get_template(f"{event_type}.subject.txt").render(context)
+    return Rendered(
+        subject=" ".join(subject.split()),
+        text=env.get_template(f"{event_type}.txt").render(context),
+        html=env.get_template(f"{event_type}.html").render(context),
+    )
+
+
+def compose(
+    mail: Rendered, *, sender: str, recipient: str, name: str | None, reference: str
+) -> EmailMessage:
+    """A multipart/alternative message (text first, HTML preferred by mail readers)."""
+    message = EmailMessage()
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = formataddr((name, recipient)) if name else recipient
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2])
+    message["X-Mercado-Notification"] = reference
+    message.set_content(mail.text)
+    message.add_alternative(mail.html, subtype="html")
+    return message

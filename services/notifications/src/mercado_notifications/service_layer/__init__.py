@@ -1,0 +1,1 @@
+"""Use cases of the notifications service: record what is owed, deliver it."""

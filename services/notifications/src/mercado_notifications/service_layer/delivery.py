@@ -1,0 +1,91 @@
+"""Deliver the notification due first: address it, render it, hand it to the mail server,
+and record how that went, in one transaction that holds the row against other deliverers."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from mercado_notifications.adapters.customers import find_customer
+from mercado_notifications.adapters.repository import NotificationRepository
+from mercado_notifications.adapters.templates import compose, render
+from mercado_notifications.domain.exceptions import DeliveryFailed
+from mercado_notifications.domain.model import Audience, Notification, RetryPolicy
+from mercado_platform.db import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+class Mailer(Protocol):
+    """Something that sends a message or raises DeliveryFailed."""
+
+    def send(self, message: EmailMessage) -> None:
+        """Hand `message` over for delivery."""
+        ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What delivering needs: the mail server, the retry policy, the sender address."""
+
+    mailer: Mailer
+    policy: RetryPolicy
+    sender: str
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+
+def deliver_next(uow: UnitOfWork, delivery: Delivery) -> Notification | None:
+    """Try the notification due first; None when nothing is due."""
+    with uow:
+        repository = NotificationRepository(uow.session)
+        note = repository.claim_due(delivery.clock())
+        if note is None:
+            return None
+        _attempt(note, uow, delivery)
+        repository.save(note)
+        uow.commit()
+    log.info(
+        "notification %s (%s) %s after %d attempt(s)",
+        note.id,
+        note.event_type,
+        note.status,
+        note.attempts,
+        extra={"notification_id": note.id, "last_error": note.last_error},
+    )
+    return note
+
+
+def _attempt(note: Notification, uow: UnitOfWork, delivery: Delivery) -> None:
+    name = None
+    if note.audience is Audience.CUSTOMER:
+        customer = find_customer(uow.session, note.customer_id or "")
+        if customer is None:
+            note.recipient_unknown(delivery.policy, delivery.clock())
+            return
+        if not customer.reachable:
+            note.skip("the customer deleted their account", delivery.clock())
+            return
+        note.recipient, name = customer.email, customer.full_name
+    try:
+        mail = render(note.event_type, {"data": note.data, "person": name})
+        note.subject = mail.subject
+        message = compose(
+            mail,
+            sender=delivery.sender,
+            recipient=note.recipient or "",
+            name=name,
+            reference=note.id,
+        )
+        delivery.mailer.send(message)
+    except DeliveryFailed as exc:
+        note.delivery_failed(
+            str(exc), permanent=exc.permanent, policy=delivery.policy, now=delivery.clock()
+        )
+    except Exception as exc:  # a template or address that cannot work: retrying will not help
+        log.exception("cannot compose notification %s", note.id)
+        failure = f"cannot compose the e-mail: {type(exc).__name__}: {exc}"
+        note.delivery_failed(failure, permanent=True, policy=delivery.policy, now=delivery.clock())
+    else:
+        note.sent(mail.subject, delivery.clock())
