@@ -1,0 +1,53 @@
+"""Fixtures of the notifications tests: a migrated database, the API app with tokens, and
+the post office: the service's consumer and deliverer as processes, fed through the broker."""
+
+import uuid
+
+import pytest
+
+from mercado_notifications.bootstrap import SPEC
+from mercado_notifications.config import Settings
+from mercado_platform.db import Database
+from mercado_platform.migrations import upgrade
+from mercado_platform.service import create_app
+
+from .post_office import PostOffice
+
+CUSTOMER_SCOPES = "orders:read orders:write payments:read notifications:read profile"
+STAFF_SCOPES = "inventory:write orders:read:any orders:fulfil notifications:read:any"
+
+
+@pytest.fixture
+def notifications_db(database_url):
+    upgrade(database_url, SPEC.migrations, SPEC.metadata)
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def client(notifications_db, database_url, amqp_url, jwks_server):
+    settings = Settings(database_url=database_url, amqp_url=amqp_url, jwks_url=jwks_server.url)
+    app = create_app(SPEC, settings)
+    app.testing = True
+    yield app.test_client()
+    app.extensions["mercado.db"].dispose()
+
+
+@pytest.fixture
+def bearer(signing_key):
+    """Authorization headers for a new person with the given scopes; returns (id, headers)."""
+
+    def make(scopes: str = CUSTOMER_SCOPES, roles=("customer",)) -> tuple[str, dict]:
+        subject = str(uuid.uuid4())
+        token = signing_key.token(sub=subject, roles=list(roles), scope=scopes)
+        return subject, {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def post_office(notifications_db, database_url, amqp_url, smtp_sink, tmp_path):
+    office = PostOffice(database_url, amqp_url, smtp_sink, tmp_path)
+    yield office
+    office.close()
