@@ -2,7 +2,7 @@
 an HTML body, sent together as multipart/alternative."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
@@ -45,6 +45,7 @@ def money(amount: str | Decimal, currency: str | None = None) -> str:
 def when(moment: str) -> str:
     """An ISO 8601 time as people read it, in UTC: `1 Jan 2030, 00:00 UTC`."""
     parsed = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    parsed = parsed.astimezone(UTC) if parsed.tzinfo else parsed
     return f"{parsed.day} {parsed:%b %Y, %H:%M} UTC"
 
 

@@ -40,7 +40,9 @@ class RetryPolicy:
         computes it, but kept in the row so no process sleeps on it."""
         state = RetryCallState(None, None, (), {})
         state.attempt_number = tries
-        wait = wait_exponential_jitter(self.initial_seconds, self.max_seconds, self.initial_seconds)
+        wait = wait_exponential_jitter(
+            multiplier=self.initial_seconds, max=self.max_seconds, jitter=self.initial_seconds
+        )
         return timedelta(seconds=wait(state))
 
 
