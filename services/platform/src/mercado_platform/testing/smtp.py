@@ -144,7 +144,8 @@ class SmtpSink:
             if self._refusals:
                 self.refused += 1
                 return self._refusals.pop(0)
-        message = BytesParser(policy=email.policy.default).parsebytes(envelope.content or b"")
+        content = (envelope.content or b"").replace(b"\r\n", b"\n")  # wire to local endings
+        message = BytesParser(policy=email.policy.default).parsebytes(content)
         mail = ReceivedMail(
             sender=envelope.mail_from or "",
             recipients=tuple(envelope.rcpt_tos),
