@@ -66,7 +66,8 @@ def test_concurrent_senders_are_all_kept(smtp_sink):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(m.message["Subject"] for m in smtp_sink.wait_for(8)) == [f"m{n}" for n in range(8)]
+    subjects = sorted(mail.message["Subject"] for mail in smtp_sink.wait_for(8))
+    assert subjects == [f"m{n}" for n in range(8)]
 
 
 @pytest.mark.parametrize("security", ["none", "starttls", "tls"])
