@@ -60,11 +60,11 @@ class PostOffice:
         self.channel.basic_publish(exchange_for(service), kind, event.to_json())
         return event
 
-    def customer(self, email: str, full_name: str = "Ana Souza", *, kind="customer.registered"):
-        """A customer the users service registered (or updated); returns their id."""
+    def customer(self, email: str, full_name: str = "Ana Souza") -> str:
+        """A customer the users service registered, once notifications knows them."""
         customer_id = str(uuid.uuid4())
-        self.publish("users", kind, _profile(customer_id, email, full_name))
-        self.known(customer_id)
+        self.publish("users", "customer.registered", _profile(customer_id, email, full_name))
+        self.in_state(customer_id, "active")
         return customer_id
 
     def update_customer(self, customer_id: str, email: str, full_name: str = "Ana Souza"):
@@ -78,11 +78,15 @@ class PostOffice:
             what=f"{customer_id} now at {email}",
         )
 
-    def known(self, customer_id: str) -> None:
+    def in_state(self, customer_id: str, state: str) -> None:
+        """Wait until notifications' read model has the customer in `state`."""
         eventually(
-            lambda: self.scalar("SELECT state FROM customers WHERE customer_id = :id", customer_id),
+            lambda: (
+                self.scalar("SELECT state FROM customers WHERE customer_id = :id", customer_id)
+                == state
+            ),
             timeout=30,
-            what=f"customer {customer_id} replicated",
+            what=f"customer {customer_id} {state}",
         )
 
     def log(self, event_id: str) -> list[dict]:

@@ -43,7 +43,7 @@ class NotificationRepository:
 
     def save(self, note: Notification) -> None:
         """Write back what delivery changed."""
-        values = _values(note)
+        values = {name: value for name, value in _values(note).items() if name != "id"}
         self.session.execute(
             update(notifications).where(notifications.c.id == note.id).values(**values)
         )

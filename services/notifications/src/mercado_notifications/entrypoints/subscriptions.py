@@ -5,6 +5,7 @@ from typing import Any
 
 from mercado_notifications.service_layer import customers
 from mercado_notifications.service_layer.recording import CUSTOMER_MAIL, STAFF_MAIL, MailEvents
+from mercado_platform.messaging.consumer import Handler
 from mercado_platform.messaging.topology import Subscription, Topology, exchange_for
 
 MAIL_QUEUE = "notifications.mail"
@@ -31,7 +32,7 @@ TOPOLOGY = Topology(
 )
 
 
-def handlers() -> dict[str, dict[str, Any]]:
+def handlers() -> dict[str, dict[str, Handler]]:
     """Queue to event type to handler."""
     return {MAIL_QUEUE: MailEvents().handlers(), CUSTOMERS_QUEUE: customers.HANDLERS}
 

@@ -3,6 +3,7 @@ notifications in the consumer's transaction; the deliverer sends them."""
 
 import uuid
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from functools import cached_property
 
 from mercado_notifications.adapters.repository import NotificationRepository
@@ -66,7 +67,7 @@ class MailEvents:
             note.skip("no staff addresses configured (STAFF_EMAILS)", note.created_at)
             repository.add(note)
         for address in self.staff:
-            repository.add(owed(event, Audience.STAFF, recipient=address))
+            repository.add(owed(event, Audience.STAFF, recipient=parseaddr(address)[1]))
 
     def handlers(self) -> dict[str, Handler]:
         """Event type to handler, as the consumer dispatches them."""
