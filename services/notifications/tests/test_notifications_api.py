@@ -5,43 +5,12 @@ import uuid
 
 import pytest
 
-from mercado_notifications.adapters.smtp import SmtpMailer
 from mercado_notifications.config import Settings
-from mercado_notifications.service_layer import customers
-from mercado_notifications.service_layer.delivery import Delivery, deliver_next
-from mercado_notifications.service_layer.recording import MailEvents
-from mercado_platform.db import UnitOfWork
-from mercado_platform.messaging.events import Event
 
 from .conftest import STAFF_SCOPES
+from .recorder import Recorder
 
 STAFF = "Ops <ops@mercado.test>,keeper@mercado.test"
-
-
-class Log:
-    """Events handed to the consumer's handlers, then delivered to the SMTP sink."""
-
-    def __init__(self, database, settings: Settings, sink) -> None:
-        self.database = database
-        self.handlers = {**MailEvents(settings).handlers(), **customers.HANDLERS}
-        mailer = SmtpMailer(sink.host, sink.port, timeout=5)
-        self.delivery = Delivery(mailer, settings.retry_policy(), settings.mail_from)
-
-    def event(self, kind: str, **data) -> Event:
-        event = Event(kind, data, "/mercado/test")
-        with UnitOfWork(self.database) as uow:
-            self.handlers[kind](event, uow)
-            uow.commit()
-        return event
-
-    def customer(self, customer_id: str, email: str) -> None:
-        self.event(
-            "customer.registered", customer_id=customer_id, login=email, email=email, full_name="X"
-        )
-
-    def deliver_all(self) -> None:
-        while deliver_next(UnitOfWork(self.database), self.delivery) is not None:
-            pass
 
 
 @pytest.fixture
@@ -49,7 +18,7 @@ def log(notifications_db, database_url, amqp_url, smtp_sink):
     settings = Settings(
         database_url=database_url, amqp_url=amqp_url, staff_emails=STAFF, smtp_attempts=1
     )
-    return Log(notifications_db, settings, smtp_sink)
+    return Recorder(notifications_db, settings, smtp_sink)
 
 
 @pytest.fixture

@@ -68,6 +68,10 @@ def _attempt(note: Notification, uow: UnitOfWork, delivery: Delivery) -> None:
             note.skip("the customer deleted their account", delivery.clock())
             return
         note.recipient, name = customer.email, customer.full_name
+    _send(note, name, delivery)
+
+
+def _send(note: Notification, name: str | None, delivery: Delivery) -> None:
     try:
         mail = render(note.event_type, {"data": note.data, "person": name})
         note.subject = mail.subject

@@ -3,13 +3,11 @@ it accepts, can require AUTH, speak STARTTLS or implicit TLS with a self-signed 
 made for the test, and can be told to refuse the next messages with a 4xx or 5xx reply."""
 
 import email.policy
-import ipaddress
 import ssl
 import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
@@ -17,13 +15,10 @@ from typing import Any, Literal, Self
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from mercado_platform.testing.polling import eventually
 from mercado_platform.testing.processes import free_port
+from mercado_platform.testing.tls import self_signed
 
 Security = Literal["none", "starttls", "tls"]
 
@@ -169,7 +164,7 @@ class SmtpSink:
 
     def _tls_context(self) -> ssl.SSLContext:
         cert, key = Path(self._workdir.name) / "cert.pem", Path(self._workdir.name) / "key.pem"
-        _self_signed(cert, key)
+        self_signed(cert, key)
         self.ca_file = str(cert)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)
@@ -190,31 +185,3 @@ class _Handler:
 def _login(session: Session) -> str | None:
     data = session.auth_data
     return data.login.decode() if isinstance(data, LoginPassword) else None
-
-
-def _self_signed(cert_path: Path, key_path: Path) -> None:
-    """A certificate for localhost and 127.0.0.1, valid for a day, that is its own CA."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.now(UTC)
-    alt_names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
