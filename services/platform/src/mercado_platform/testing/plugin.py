@@ -10,6 +10,7 @@ from mercado_platform.messaging.contracts import STRICT_VARIABLE
 from mercado_platform.testing.kube import KubeCluster
 from mercado_platform.testing.postgres import PostgresServer
 from mercado_platform.testing.rabbitmq import RabbitServer
+from mercado_platform.testing.stripe import StripeMock
 from mercado_platform.testing.tokens import JwksServer, SigningKey
 
 SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", "kube_cluster"}
@@ -90,3 +91,11 @@ def signing_key(jwks_server: JwksServer) -> SigningKey:
     key = SigningKey()
     jwks_server.keys.append(key)
     return key
+
+
+@pytest.fixture
+def stripe_mock() -> Iterator[StripeMock]:
+    """stripe-mock of the test's own (`.url`, `.api_base`, `.api_key`), free to be stopped."""
+    server = StripeMock().start()
+    yield server
+    server.destroy()
