@@ -114,7 +114,7 @@ class StripeProvider:
         retrying = Retrying(
             retry=retry_if_exception_type(ProviderUnavailable),
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(initial=0.2, max=2),
+            wait=wait_exponential_jitter(multiplier=0.2, max=2, jitter=0.2),
             before_sleep=_log_retry,
             reraise=True,
         )
