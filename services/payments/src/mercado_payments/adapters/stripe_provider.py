@@ -92,7 +92,7 @@ class StripeProvider:
                 )
             )
         except ProviderRejected as exc:
-            if "already been refunded" in str(exc) or "already_refunded" in str(exc):
+            if "charge_already_refunded" in str(exc):
                 return None
             raise
         return refund.id
@@ -128,7 +128,7 @@ def _translated(request: Callable[[], T]) -> T:
         raise ProviderUnavailable(f"Stripe unreachable: {exc.user_message or exc}") from exc
     except stripe.StripeError as exc:
         status = exc.http_status or 0
-        message = f"Stripe answered {status}: {exc.user_message or exc}"
+        message = f"Stripe answered {status} ({exc.code}): {exc.user_message or exc}"
         if status >= 500 or status in TRANSIENT_STATUSES:
             raise ProviderUnavailable(message) from exc
         raise ProviderRejected(message) from exc
