@@ -113,8 +113,13 @@ class OrderEvents:
 
         def every_interval(stop: threading.Event) -> None:
             while True:
-                if done := settle_due(spec, database, self):
-                    log.info("settled provider work of %d payment(s)", done)
+                try:
+                    if done := settle_due(spec, database, self):
+                        log.info("worked on %d payment(s) owed provider work", done)
+                except OperationalError:
+                    raise  # the database is down: reconnect after a backoff
+                except Exception:  # one bad pass must not stop the retries for good
+                    log.exception("retrying provider work failed; trying again next pass")
                 if stop.wait(self.settings.sweep_interval_seconds):
                     return
 
@@ -125,7 +130,8 @@ class OrderEvents:
 
 
 def settle_due(spec: ServiceSpec, database: Database, wiring: OrderEvents) -> int:
-    """Settle every payment whose retry is due, one transaction each; returns how many."""
+    """Try the provider work of every payment whose retry is due, one transaction each;
+    returns how many were tried."""
     done = 0
     while True:
         with UnitOfWork(database, spec.exchange, spec.contracts) as uow:
