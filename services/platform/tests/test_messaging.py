@@ -269,3 +269,9 @@ def test_a_service_command_runs_beside_the_platform_commands(shop):
     assert (counted.returncode, counted.stdout) == (0, "1 applied\n")
     listed = subprocess.run([sys.executable, str(APP), "--help"], capture_output=True, text=True)
     assert "count-applied" in listed.stdout and "relay" in listed.stdout
+
+
+def test_consume_runs_the_service_workers_beside_the_consumers_and_stops_them(shop):
+    shop.start("consume")
+    eventually(lambda: shop.scalar("SELECT count(*) FROM cures WHERE seq = -1") == 1)
+    assert shop.stop_all() == [0], "the worker stops on SIGTERM with the consumers"

@@ -1,5 +1,6 @@
 """What a service declares about itself, and the app factory that wires it."""
 
+import threading
 from argparse import ArgumentParser, Namespace
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,10 @@ class ServiceCommand:
     arguments: Callable[[ArgumentParser], None] = lambda _parser: None
 
 
+Worker = Callable[["ServiceSpec", ServiceSettings, threading.Event], None]
+"""A loop run beside the consumers by `consume`, until the event given to it is set."""
+
+
 @dataclass(frozen=True)
 class ServiceSpec:
     """A service's name, settings, routes, migrations and messaging: all the wiring needs."""
@@ -48,6 +53,7 @@ class ServiceSpec:
     reads: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     contracts: Contracts | None = None
     commands: Mapping[str, ServiceCommand] = field(default_factory=dict)
+    workers: Mapping[str, Worker] = field(default_factory=dict)
     version: str = "0.1.0"
 
     @property

@@ -39,7 +39,8 @@ def run_relay(settings: ServiceSettings) -> None:
 
 
 def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str] | None) -> None:
-    """Consume `queues` (default: all the service handles), one thread each, until stopped."""
+    """Consume `queues` (default: all the service handles), one thread each, and run the
+    service's workers beside them, until stopped."""
     chosen = queues or list(spec.handlers)
     unknown = set(chosen) - set(spec.handlers)
     if unknown:
@@ -69,6 +70,10 @@ def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str
             name=f"consumer:{queue}",
         )
         for queue in chosen
+    ]
+    threads += [
+        threading.Thread(target=worker, args=(spec, settings, stop), name=f"worker:{name}")
+        for name, worker in spec.workers.items()
     ]
     for thread in threads:
         thread.start()

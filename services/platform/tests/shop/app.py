@@ -1,6 +1,7 @@
 """A tiny service for the messaging tests; `python app.py <command>` runs the real CLI."""
 
 import sys
+import threading
 from argparse import Namespace
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def count_applied(_spec: ServiceSpec, settings: ServiceSettings, args: Namespace
     print(f"{count} applied")
 
 
+def heartbeat(_spec: ServiceSpec, settings: ServiceSettings, stop: threading.Event) -> None:
+    """A worker beside the consumer: records that it ran, then waits to be stopped."""
+    database = Database(settings.database_url)
+    with database.engine.begin() as connection:
+        connection.execute(text("INSERT INTO cures (seq) VALUES (-1) ON CONFLICT DO NOTHING"))
+    stop.wait()
+    database.dispose()
+
+
 SPEC = ServiceSpec(
     name="shop",
     settings_class=ServiceSettings,
@@ -64,6 +74,7 @@ SPEC = ServiceSpec(
         }
     },
     contracts=Contracts(CATALOG, Path(__file__).parent / "contracts"),
+    workers={"heartbeat": heartbeat},
     commands={
         "count-applied": ServiceCommand(
             "how many orders were applied",

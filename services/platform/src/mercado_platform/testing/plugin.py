@@ -12,9 +12,16 @@ from mercado_platform.testing.kube import KubeCluster
 from mercado_platform.testing.postgres import PostgresServer
 from mercado_platform.testing.rabbitmq import RabbitServer
 from mercado_platform.testing.smtp import SmtpSink
+from mercado_platform.testing.stripe import StripeMock
 from mercado_platform.testing.tokens import JwksServer, SigningKey
 
-SERVER_FIXTURES = {"postgres_server", "disposable_postgres", "rabbitmq_server", "kube_cluster"}
+SERVER_FIXTURES = {
+    "postgres_server",
+    "disposable_postgres",
+    "rabbitmq_server",
+    "kube_cluster",
+    "stripe_mock",
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -114,3 +121,11 @@ def make_smtp_sink() -> Iterator[Callable[..., SmtpSink]]:
     yield make
     for sink in sinks:
         sink.stop()
+
+
+@pytest.fixture
+def stripe_mock() -> Iterator[StripeMock]:
+    """stripe-mock of the test's own (`.url`, `.api_base`, `.api_key`), free to be stopped."""
+    server = StripeMock().start()
+    yield server
+    server.destroy()

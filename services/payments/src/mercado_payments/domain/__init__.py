@@ -1,0 +1,1 @@
+"""The payments domain: payments, money in minor units, named errors."""

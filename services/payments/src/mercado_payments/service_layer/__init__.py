@@ -1,0 +1,1 @@
+"""Use cases of the payments service, as plain functions taking a unit of work."""

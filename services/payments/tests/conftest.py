@@ -1,0 +1,97 @@
+import uuid
+
+import pytest
+
+from mercado_payments.bootstrap import SPEC
+from mercado_payments.config import Settings
+from mercado_payments.entrypoints.orders_events import OrderEvents
+from mercado_platform.db import Database
+from mercado_platform.migrations import upgrade
+from mercado_platform.service import create_app
+
+from .payments_support import ADMIN_SCOPES, CUSTOMER_SCOPES, SECRET, handle, payment_requested
+
+
+@pytest.fixture
+def payments_db(database_url):
+    upgrade(database_url, SPEC.migrations, SPEC.metadata)
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def stripe_settings(payments_db, database_url, amqp_url, jwks_server, stripe_mock):
+    return Settings(
+        database_url=database_url,
+        amqp_url=amqp_url,
+        jwks_url=jwks_server.url,
+        payment_provider="stripe",
+        stripe_api_key=stripe_mock.api_key,
+        stripe_api_base=stripe_mock.api_base,
+        stripe_webhook_secret=SECRET,
+        stripe_attempts=2,
+        public_url="http://shop.test",
+        retry_base_seconds=0.2,
+        retry_max_seconds=1,
+    )
+
+
+@pytest.fixture
+def local_settings(payments_db, database_url, amqp_url, jwks_server):
+    return Settings(
+        database_url=database_url,
+        amqp_url=amqp_url,
+        jwks_url=jwks_server.url,
+        payment_provider="local",
+        stripe_webhook_secret=SECRET,
+        public_url="http://shop.test",
+    )
+
+
+@pytest.fixture
+def make_client():
+    apps = []
+
+    def build(settings: Settings):
+        app = create_app(SPEC, settings)
+        app.testing = True
+        apps.append(app)
+        return app.test_client()
+
+    yield build
+    for app in apps:
+        app.extensions["mercado.db"].dispose()
+
+
+@pytest.fixture
+def client(make_client, stripe_settings):
+    return make_client(stripe_settings)
+
+
+@pytest.fixture
+def handlers(stripe_settings):
+    return OrderEvents(stripe_settings)
+
+
+@pytest.fixture
+def customer(signing_key):
+    customer_id = str(uuid.uuid4())
+    token = signing_key.token(sub=customer_id, roles=["customer"], scope=CUSTOMER_SCOPES)
+    return customer_id, {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def admin(signing_key):
+    token = signing_key.token(sub=str(uuid.uuid4()), roles=["admin"], scope=ADMIN_SCOPES)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def open_payment(payments_db, handlers, client, customer, admin):
+    """A payment whose Stripe checkout is open, as GET /api/payments/{order_id} shows it."""
+    order_id = str(uuid.uuid4())
+    handle(payments_db, handlers, payment_requested(order_id, customer[0]))
+    shown = client.get(f"/api/payments/{order_id}", headers=admin)
+    assert shown.status_code == 200 and shown.get_json()["status"] == "open", shown.get_json()
+    return shown.get_json()
