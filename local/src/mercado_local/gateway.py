@@ -14,8 +14,13 @@ import requests
 import yaml
 
 from mercado_platform.testing.kube import tool
-from mercado_platform.testing.processes import find_binary, free_port, spawn, stop_process
-from mercado_platform.testing.processes import wait_until
+from mercado_platform.testing.processes import (
+    find_binary,
+    free_port,
+    spawn,
+    stop_process,
+    wait_until,
+)
 
 CHART = Path(
     os.environ.get("MERCADO_CHART", Path(__file__).resolve().parents[3] / "charts" / "mercado")
@@ -57,8 +62,11 @@ def _helm_template(values: dict[str, Any]) -> list[dict]:
         json.dump(values, file)
         file.flush()
         done = subprocess.run(
-            [os.environ.get("HELM") or tool("helm"), "template", "gateway", str(CHART)]
-            + ["--show-only", "templates/gateway.yaml", "--values", file.name],
+            [
+                os.environ.get("HELM") or tool("helm"),
+                *("template", "gateway", str(CHART), "--show-only", "templates/gateway.yaml"),
+                *("--values", file.name),
+            ],
             capture_output=True,
             text=True,
             timeout=60,
