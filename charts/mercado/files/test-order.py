@@ -8,12 +8,14 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from typing import Any
 
 GATEWAY = os.environ["GATEWAY_URL"]
 DEADLINE = time.monotonic() + float(os.environ.get("TEST_TIMEOUT_SECONDS", "120"))
 
 
-def call(method, path, body=None, token=None):
+def call(method: str, path: str, body: object = None, token: str = "") -> tuple[int, Any]:
     """(status, JSON body) of one request through the gateway."""
     headers = {"Content-Type": "application/json"}
     if token:
@@ -27,7 +29,7 @@ def call(method, path, body=None, token=None):
         return error.code, json.loads(error.read() or b"{}")
 
 
-def until(what, attempt):
+def until(what: str, attempt: Callable[[], Any]) -> Any:
     """attempt() until it returns a value, or fail at the deadline."""
     while time.monotonic() < DEADLINE:
         value = attempt()
@@ -37,18 +39,20 @@ def until(what, attempt):
     raise SystemExit(f"test order: timed out waiting for {what}")
 
 
-def expect(status, answer):
+def expect(status: int, answer: tuple[int, Any]) -> Any:
+    """The body of `answer`, failing the test unless it has `status`."""
     if answer[0] != status:
         raise SystemExit(f"test order: expected {status}, got {answer}")
     return answer[1]
 
 
-def login(name, password):
+def login(name: str, password: str) -> str:
+    """An access token of `name`."""
     body = {"login": name, "password": password}
     return expect(200, call("POST", "/api/auth/token", body))["access_token"]
 
 
-def main():
+def main() -> None:
     tag = secrets.token_hex(4)
     password = secrets.token_urlsafe(18)
     admin = f"helmtest{tag}"
@@ -83,8 +87,10 @@ def main():
     order_id = placed["order_id"]
     until(
         "the stock reservation",
-        lambda: call("GET", f"/api/orders/{order_id}", token=token)[1].get("status")
-        == "awaiting_payment",
+        lambda: (
+            call("GET", f"/api/orders/{order_id}", token=token)[1].get("status")
+            == "awaiting_payment"
+        ),
     )
     print(f"test order {order_id} placed and its stock reserved")
 
