@@ -2,7 +2,10 @@
 in front of all five services running as processes on real PostgreSQL and RabbitMQ."""
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 
@@ -12,6 +15,7 @@ import yaml
 
 from mercado_local.gateway import CHART, Gateway
 from mercado_local.services import ServiceProcesses
+from mercado_platform.testing.kube import tool
 from mercado_platform.testing.polling import eventually
 from mercado_platform.testing.processes import free_port
 
@@ -34,6 +38,10 @@ def services(postgres_server, rabbitmq_server, tmp_path_factory) -> Iterator[dic
                 "DATABASE_URL": postgres_server.create_database(),
                 "AMQP_URL": rabbitmq_server.amqp_url(vhost),
             }
+            if name != "users":  # as the chart links them
+                env["JWKS_URL"] = f"{started['users'].url}/.well-known/jwks.json"
+            if name == "orders":
+                env["INVENTORY_URL"] = started["inventory"].url
             started[name] = ServiceProcesses(name, env, logs).prepare().start("serve")
         yield started
     finally:
@@ -198,3 +206,40 @@ def test_only_the_services_given_are_routed(services):
         assert "/docs/orders/" not in requests.get(f"{gateway.url}/docs", timeout=10).text
     finally:
         gateway.stop()
+
+
+def test_the_helm_test_order_passes_through_the_gateway(gateway, services):
+    """The `helm test` pod's own script, as the chart renders it, run here against the
+    services (with their relays and consumers) behind the gateway: an order placed and its
+    stock reserved."""
+    rendered = subprocess.run(
+        [tool("helm"), "template", "mercado", str(CHART), "-s", "templates/tests/test-order.yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    container = yaml.safe_load(rendered)["spec"]["containers"][0]
+    assert container["command"] == ["python", "-c"]
+    services["users"].start("relay")
+    for name in ("inventory", "orders"):
+        services[name].start("relay", "consume")
+    users = services["users"].env
+    env = {
+        **os.environ,
+        "PATH": f"{os.path.dirname(sys.executable)}:{os.environ['PATH']}",
+        "GATEWAY_URL": gateway.url,
+        "DATABASE_URL": users["DATABASE_URL"],
+        "AMQP_URL": users["AMQP_URL"],
+        "TEST_TIMEOUT_SECONDS": "90",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", *container["args"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=150,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "placed and its stock reserved" in done.stdout
