@@ -17,7 +17,7 @@ from mercado_local.gateway import CHART, Gateway
 from mercado_local.services import ServiceProcesses
 from mercado_platform.testing.kube import tool
 from mercado_platform.testing.polling import eventually
-from mercado_platform.testing.processes import free_port
+from mercado_platform.testing.processes import free_port, spawn, stop_process, wait_until
 
 SERVICES = ("users", "inventory", "orders", "payments", "notifications")
 ROUTES = {
@@ -243,3 +243,38 @@ def test_the_helm_test_order_passes_through_the_gateway(gateway, services):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "placed and its stock reserved" in done.stdout
+
+
+def test_the_dev_profile_serves_through_plain_gunicorn_with_reload(services, tmp_path):
+    """values-dev.yaml's API command (skaffold dev), run here: the wsgi entry point serves."""
+    rendered = subprocess.run(
+        [tool("helm"), "template", "m", str(CHART), "-f", str(CHART / "values-dev.yaml")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    api = next(
+        doc
+        for doc in yaml.safe_load_all(rendered)
+        if doc and doc["kind"] == "Deployment" and doc["metadata"]["name"] == "m-mercado-payments"
+    )
+    container = api["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["gunicorn"] and "--reload" in container["args"]
+    port = free_port()
+    args = [a.replace("0.0.0.0:8080", f"127.0.0.1:{port}") for a in container["args"]]
+    program = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    process = spawn([program, *args], log=tmp_path / "dev.log", env=services["payments"].env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until(
+            lambda: requests.get(f"{url}/readyz", timeout=1).status_code == 200,
+            timeout=60,
+            what="gunicorn --reload",
+            process=process,
+            log=tmp_path / "dev.log",
+        )
+        title = requests.get(f"{url}/openapi.json", timeout=5).json()["info"]["title"]
+        assert title == "Mercado payments API"
+    finally:
+        stop_process(process)

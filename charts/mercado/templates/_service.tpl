@@ -81,8 +81,14 @@ spec:
     - name: {{ .role }}
       image: {{ include "mercado.image" (list .root .name .svc) }}
       imagePullPolicy: {{ .root.Values.image.pullPolicy }}
+      {{- if and (eq .role "api") .svc.api.devReload }}
+      # the dev loop: plain gunicorn restarts its workers on edited files (skaffold syncs them)
+      command: [gunicorn]
+      args: [--reload, --bind, "0.0.0.0:{{ .svc.api.port }}", --workers, "1", --worker-class, gthread, --threads, "4", {{ printf "mercado_platform.wsgi:app(%q)" .name | quote }}]
+      {{- else }}
       command: [mercado-{{ .name }}]
       args: {{ toJson .args }}
+      {{- end }}
       env:
         {{- include "mercado.service.env" . | nindent 8 }}
       {{- if eq .role "api" }}
