@@ -4,6 +4,7 @@ CRDs, upgrade and uninstall, and the RBAC the operator chart grants checked by t
 server's own authorizer."""
 
 import pytest
+import yaml
 from kubernetes import client, dynamic
 from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
@@ -80,8 +81,23 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
     assert "mercado-payments" not in _objects(kube_api, "Database", namespace)
     apps = client.AppsV1Api(kube_api)
     assert apps.read_namespaced_deployment("mercado-orders", namespace).spec.replicas == 2
+
+    # payments back: its Database is new in this upgrade, the others' exist already
+    kube_helm.run(
+        "upgrade", "mercado", str(PLATFORM), "-n", namespace, "--no-hooks", "--reset-values"
+    )
+    hooks = yaml.safe_load_all(kube_helm.run("get", "hooks", "mercado", "-n", namespace).stdout)
+    when = {
+        job["metadata"]["name"]: job["metadata"]["annotations"]["helm.sh/hook"]
+        for job in hooks
+        if job and job["kind"] == "Job"
+    }
+    assert len(when) == 5, when
+    assert when["mercado-orders-migrate"] == "pre-upgrade", "migrate before new code rolls out"
+    assert when["mercado-payments-migrate"] == "post-upgrade", "after its Database exists"
+    assert "mercado-payments" in _objects(kube_api, "Database", namespace)
     history = kube_helm.run("history", "mercado", "-n", namespace).stdout
-    assert "deployed" in history and len(history.strip().splitlines()) == 3
+    assert "deployed" in history and len(history.strip().splitlines()) == 4
 
     kube_helm.run("uninstall", "mercado", "-n", namespace)
     assert not _objects(kube_api, "Deployment", namespace)
