@@ -41,3 +41,48 @@ contracts: sync ## regenerate the AsyncAPI document from the event contracts
 .PHONY: bench-inventory
 bench-inventory: sync ## reservations/s (1- and 5-line orders, hot and spread products) vs pgbench ceiling
 	$(UV) run --no-sync python hack/bench/inventory.py
+
+# --- kind, images, charts ------------------------------------------------------------
+SERVICES := users inventory orders payments notifications
+TAG ?= dev
+REGISTRY ?=
+PLATFORMS ?= linux/amd64,linux/arm64
+CLUSTER ?= mercado
+HELM ?= $(shell command -v $(CURDIR)/bin/helm || echo $(HOME)/.cache/mercado/bin/helm)
+
+.PHONY: kind-tools images images-multiarch up down dev charts-lint
+kind-tools: ## install the pinned kind, kubectl, helm and skaffold into ./bin (if missing)
+	hack/install-kind-tools.sh
+
+images: ## build every image with Docker: mercado/<service>:$(TAG), mercado/operator:$(TAG)
+	for service in $(SERVICES); do \
+	  docker build -f services/Dockerfile --build-arg SERVICE=$$service -t mercado/$$service:$(TAG) . || exit 1; \
+	done
+	docker build -f operator/Dockerfile -t mercado/operator:$(TAG) .
+
+images-multiarch: ## build and push every image for amd64 and arm64 (REGISTRY=ghcr.io/you TAG=0.1.0)
+	@test -n "$(REGISTRY)" || { echo "set REGISTRY, e.g. make images-multiarch REGISTRY=ghcr.io/you" >&2; exit 1; }
+	for service in $(SERVICES); do \
+	  docker buildx build --platform $(PLATFORMS) -f services/Dockerfile --build-arg SERVICE=$$service \
+	    -t $(REGISTRY)/mercado/$$service:$(TAG) --push . || exit 1; \
+	done
+	docker buildx build --platform $(PLATFORMS) -f operator/Dockerfile -t $(REGISTRY)/mercado/operator:$(TAG) --push .
+
+up: ## kind cluster + images + charts, waits until ready, prints the URL (needs Docker)
+	CLUSTER=$(CLUSTER) TAG=$(TAG) hack/kind-up.sh
+
+down: ## delete the kind cluster (and everything in it)
+	hack/install-kind-tools.sh kind
+	bin/kind delete cluster --name $(CLUSTER)
+
+dev: ## skaffold dev on the kind cluster: rebuild, redeploy, sync *.py with gunicorn reload
+	hack/install-kind-tools.sh
+	@bin/kind get clusters | grep -qx $(CLUSTER) || bin/kind create cluster --name $(CLUSTER) --config kind-config.yaml
+	PATH=$(CURDIR)/bin:$$PATH bin/skaffold dev
+
+charts-lint: ## helm lint every chart with each values set (kind, production, dev)
+	$(HELM) lint --strict charts/mercado-operator
+	$(HELM) lint --strict charts/mercado
+	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
+	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
+	$(HELM) lint --strict charts/mercado-dev-infra

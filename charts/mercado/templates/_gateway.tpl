@@ -1,0 +1,179 @@
+{{/*
+The gateway's nginx.conf: the one source of truth for Kubernetes and for local mode
+(mercado_local.gateway renders this template with upstreams on 127.0.0.1). Relative paths
+(pid, temporary files) are relative to nginx's prefix (-p), a writable directory.
+*/}}
+
+{{/* A problem+json answer nginx gives itself: (list status title code detail). */}}
+{{- define "mercado.gateway.problem" -}}
+default_type application/problem+json;
+return {{ index . 0 }} '{"type":"about:blank","title":"{{ index . 1 }}","status":{{ index . 0 }},"code":"{{ index . 2 }}","detail":"{{ index . 3 }}","request_id":"$mercado_request_id"}';
+{{- end }}
+
+{{/* The upstream of a service: its name in nginx. */}}
+{{- define "mercado.gateway.upstream" -}}
+service_{{ . | replace "-" "_" }}
+{{- end }}
+
+{{- define "mercado.gateway.nginxConf" -}}
+{{- $gw := .Values.gateway -}}
+{{- $services := include "mercado.enabledServices" . | fromJsonArray -}}
+# Rendered by the mercado chart (templates/_gateway.tpl); do not edit by hand.
+worker_processes {{ $gw.workerProcesses }};
+pid nginx.pid;
+error_log {{ $gw.errorLog }};
+daemon off;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    server_tokens off;
+    default_type application/json;
+    client_body_temp_path client_body;
+    proxy_temp_path proxy;
+    fastcgi_temp_path fastcgi;
+    uwsgi_temp_path uwsgi;
+    scgi_temp_path scgi;
+
+    # The caller's X-Request-ID when it is a sane token (as the services accept it),
+    # otherwise one made here; passed to the service and returned to the caller.
+    map $http_x_request_id $mercado_request_id {
+        "~^[A-Za-z0-9._:-]{1,128}$" $http_x_request_id;
+        default $request_id;
+    }
+
+    log_format mercado escape=json '{"time":"$time_iso8601","request_id":"$mercado_request_id",'
+        '"client":"$remote_addr","method":"$request_method","uri":"$request_uri",'
+        '"status":$status,"bytes":$body_bytes_sent,"seconds":$request_time,'
+        '"upstream":"$upstream_addr","upstream_seconds":"$upstream_response_time"}';
+    access_log {{ if eq $gw.accessLog "off" }}off{{ else }}{{ $gw.accessLog }} mercado{{ end }};
+
+    {{- range $gw.trustedProxies }}
+    set_real_ip_from {{ . }};
+    {{- end }}
+    {{- if $gw.trustedProxies }}
+    real_ip_header X-Forwarded-For;
+    real_ip_recursive on;
+    {{- end }}
+
+    client_max_body_size {{ $gw.clientMaxBodySize }};
+    limit_req_zone $binary_remote_addr zone=per_client:10m rate={{ $gw.rateLimit.requestsPerSecond }}r/s;
+    limit_req_status 429;
+    limit_req_log_level warn;
+
+    proxy_http_version 1.1;
+    proxy_connect_timeout {{ $gw.timeouts.connectSeconds }}s;
+    proxy_read_timeout {{ $gw.timeouts.readSeconds }}s;
+    proxy_send_timeout {{ $gw.timeouts.readSeconds }}s;
+    proxy_set_header Connection "";
+    proxy_set_header Host $host;
+    proxy_set_header X-Request-ID $mercado_request_id;
+    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_set_header X-Forwarded-Host $host;
+    proxy_hide_header X-Request-ID;
+    {{- range $services }}
+
+    upstream {{ include "mercado.gateway.upstream" . }} {
+        server {{ get $gw.upstreams . | default (printf "%s:%v" (include "mercado.serviceName" (list $ .)) $.Values.serviceDefaults.api.port) }};
+        keepalive 16;
+    }
+    {{- end }}
+
+    server {
+        listen {{ $gw.port }};
+        add_header X-Request-ID $mercado_request_id always;
+
+        error_page 413 @too_large;
+        error_page 429 @rate_limited;
+        error_page 502 503 @unavailable;
+        error_page 504 @timeout;
+
+        location = /healthz {
+            access_log off;
+            default_type text/plain;
+            return 200 "ok\n";
+        }
+        {{- range $name := $services }}
+        {{- $values := get $.Values.services $name }}
+        {{- range $values.routes | default list }}
+
+        location = {{ . }} {
+            limit_req zone=per_client burst={{ $gw.rateLimit.burst }} nodelay;
+            proxy_pass http://{{ include "mercado.gateway.upstream" $name }};
+        }
+        location ^~ {{ trimSuffix "/" . }}/ {
+            limit_req zone=per_client burst={{ $gw.rateLimit.burst }} nodelay;
+            proxy_pass http://{{ include "mercado.gateway.upstream" $name }};
+        }
+        {{- end }}
+        {{- end }}
+        {{- if $gw.docs.enabled }}
+
+        location = /docs {
+            root {{ $gw.configDir }};
+            types { }
+            default_type text/html;
+            try_files /docs.html =404;
+        }
+        {{- range $services }}
+        location = /docs/{{ . }}/openapi.json {
+            limit_req zone=per_client burst={{ $gw.rateLimit.burst }} nodelay;
+            proxy_pass http://{{ include "mercado.gateway.upstream" . }}/openapi.json;
+        }
+        {{- end }}
+        {{- end }}
+
+        location / {
+            {{- include "mercado.gateway.problem" (list 404 "Not Found" "not_found" "No API is served at this path; see /docs.") | nindent 12 }}
+        }
+        location @too_large {
+            {{- include "mercado.gateway.problem" (list 413 "Payload Too Large" "payload_too_large" (printf "The request body is larger than %s." $gw.clientMaxBodySize)) | nindent 12 }}
+        }
+        location @rate_limited {
+            add_header X-Request-ID $mercado_request_id always;
+            add_header Retry-After 1 always;
+            {{- include "mercado.gateway.problem" (list 429 "Too Many Requests" "rate_limited" "Too many requests from this address; slow down and retry after a second.") | nindent 12 }}
+        }
+        location @unavailable {
+            {{- include "mercado.gateway.problem" (list 502 "Bad Gateway" "service_unavailable" "The service behind this path is not answering; retry later.") | nindent 12 }}
+        }
+        location @timeout {
+            {{- include "mercado.gateway.problem" (list 504 "Gateway Timeout" "service_timeout" "The service behind this path did not answer in time; retry later.") | nindent 12 }}
+        }
+    }
+}
+{{- end }}
+
+{{/* The /docs page: one Swagger UI listing every service's OpenAPI document. */}}
+{{- define "mercado.gateway.docsPage" -}}
+{{- $services := include "mercado.enabledServices" . | fromJsonArray -}}
+{{- $ui := .Values.gateway.docs.swaggerUiUrl -}}
+<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Mercado API</title>
+  <link rel="stylesheet" href="{{ $ui }}/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="{{ $ui }}/swagger-ui-bundle.js"></script>
+  <script src="{{ $ui }}/swagger-ui-standalone-preset.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({
+      dom_id: "#swagger-ui",
+      urls: [
+        {{- range $services }}
+        {url: "/docs/{{ . }}/openapi.json", name: "{{ . }}"},
+        {{- end }}
+      ],
+      presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+      layout: "StandaloneLayout",
+    });
+  </script>
+</body>
+</html>
+{{- end }}
