@@ -41,3 +41,7 @@ contracts: sync ## regenerate the AsyncAPI document from the event contracts
 .PHONY: bench-inventory
 bench-inventory: sync ## reservations/s (1- and 5-line orders, hot and spread products) vs pgbench ceiling
 	$(UV) run --no-sync python hack/bench/inventory.py
+
+.PHONY: run-local
+run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
+	$(UV) run --no-sync mercado-local $(LOCAL_ARGS)
