@@ -245,4 +245,3 @@ def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, t
             service.stop()
         for url in databases.values():
             postgres_server.drop_database(url)
-

@@ -122,7 +122,8 @@ class Invariants:
             for queue in self.queues:
                 dlq = dead_letter_queue(queue)
                 count = channel.queue_declare(dlq, passive=True).method.message_count
-                if count != self.expected_dead.get(queue, 0):
-                    yield f"{count} message(s) in {dlq}, {self.expected_dead.get(queue, 0)} expected"
+                expected = self.expected_dead.get(queue, 0)
+                if count != expected:
+                    yield f"{count} message(s) in {dlq}, {expected} expected"
         finally:
             connection.close()

@@ -3,6 +3,7 @@ then the API under gunicorn, the consumer and the relay, each its own process.""
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -72,6 +73,12 @@ class ServiceProcesses:
         """Stop the given roles (all by default)."""
         for role in roles or list(self.running):
             stop_process(self.running.pop(role, None))
+
+    def kill(self, role: str) -> None:
+        """SIGKILL a role's process group, as a crash or the OOM killer would."""
+        process = self.running.pop(role)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
     def _ready(self) -> bool:
         try:

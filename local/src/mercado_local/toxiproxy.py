@@ -1,5 +1,6 @@
 """A toxiproxy server and its API: TCP proxies to cut, slow down or restore a link."""
 
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Toxiproxy:
 
     logs: Path
     port: int = field(default_factory=free_port)
-    _process: object = None
+    _process: subprocess.Popen | None = None
 
     @property
     def api(self) -> str:
@@ -66,7 +67,11 @@ class Toxiproxy:
     def link(self, name: str, upstream_port: int) -> Link:
         """A new proxy to 127.0.0.1:`upstream_port`."""
         port = free_port()
-        body = {"name": name, "listen": f"127.0.0.1:{port}", "upstream": f"127.0.0.1:{upstream_port}"}
+        body = {
+            "name": name,
+            "listen": f"127.0.0.1:{port}",
+            "upstream": f"127.0.0.1:{upstream_port}",
+        }
         requests.post(f"{self.api}/proxies", json=body, timeout=5).raise_for_status()
         return Link(self.api, name, port)
 
