@@ -45,3 +45,7 @@ bench-inventory: sync ## reservations/s (1- and 5-line orders, hot and spread pr
 .PHONY: run-local
 run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
 	$(UV) run --no-sync mercado-local $(LOCAL_ARGS)
+
+.PHONY: bench
+bench: sync ## whole-platform load: orders/s, POST and saga latency, oversell, ceiling; table + PNG
+	$(UV) run --no-sync python hack/bench/load.py $(BENCH_ARGS)

@@ -21,6 +21,7 @@ class LocalMercado:
     services: tuple[Service, ...] = SERVICES
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12) + "-L0cal")
     database_prefix: str = "mercado_"
+    overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     running: dict[str, ServiceProcesses] = field(default_factory=dict)
     endpoints: Endpoints | None = None
     seeded: Seeded | None = None
@@ -46,6 +47,7 @@ class LocalMercado:
                 AMQP_URL=self.servers.amqp_url,
                 **service.settings(wiring),
             )
+            processes.env.update(self.overrides.get(service.name, {}))
             self.running[service.name] = processes.prepare().start(*service.roles)
         self.endpoints = self._front(urls)
         self.seeded = seed(self.running["users"], self.endpoints, self.admin_password)
