@@ -42,6 +42,7 @@ class Stream:
     refused: Counter = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
 
 
 class Shop:
@@ -129,15 +130,15 @@ class Shop:
                     stream.refused[f"{answer.status_code} {code}"] += 1
                 stream.stop.wait(pause)
 
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        stream.thread = thread  # type: ignore[attr-defined]
+        stream.thread = threading.Thread(target=run, daemon=True)
+        stream.thread.start()
         return stream
 
     def finish(self, stream: Stream) -> Stream:
         """Stop the stream and remember its accepted orders for the auditor."""
         stream.stop.set()
-        stream.thread.join(30)  # type: ignore[attr-defined]
+        if stream.thread is not None:
+            stream.thread.join(30)
         self.invariants.accepted.update(stream.accepted)
         return stream
 

@@ -48,7 +48,8 @@ class LocalMercado:
                 **service.settings(wiring),
             )
             processes.env.update(self.overrides.get(service.name, {}))
-            self.running[service.name] = processes.prepare().start(*service.roles)
+            self.running[service.name] = processes  # stopped by stop() even if start fails
+            processes.prepare().start(*service.roles)
         self.endpoints = self._front(urls)
         self.seeded = seed(self.running["users"], self.endpoints, self.admin_password)
         return self
