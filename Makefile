@@ -86,3 +86,11 @@ charts-lint: ## helm lint every chart with each values set (kind, production, de
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra
+
+.PHONY: run-local
+run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
+	$(UV) run --no-sync mercado-local $(LOCAL_ARGS)
+
+.PHONY: bench
+bench: sync ## whole-platform load: orders/s, POST and saga latency, oversell, ceiling; table + PNG
+	$(UV) run --no-sync python hack/bench/load.py $(BENCH_ARGS)

@@ -2,7 +2,10 @@
 then the API under gunicorn, the consumer and the relay, each its own process."""
 
 import os
+import shutil
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +14,12 @@ import requests
 from mercado_platform.testing.processes import free_port, spawn, stop_process, wait_until
 
 ROLES = ("serve", "consume", "relay")
+
+
+def executable(name: str) -> str:
+    """`mercado-<name>` installed next to this Python (its venv), else found on PATH."""
+    beside = Path(sys.executable).parent / f"mercado-{name}"
+    return str(beside) if beside.exists() else shutil.which(f"mercado-{name}") or beside.name
 
 
 @dataclass
@@ -34,11 +43,11 @@ class ServiceProcesses:
             self.command(command)
         return self
 
-    def command(self, *args: str) -> str:
-        """Run `mercado-<name> args`, failing with its output when it fails."""
+    def command(self, *args: str, env: dict[str, str] | None = None) -> str:
+        """Run `mercado-<name> args` (with `env` added), failing with its output when it fails."""
         done = subprocess.run(
-            [f"mercado-{self.name}", *args],
-            env=self._environment(),
+            [executable(self.name), *args],
+            env={**self._environment(), **(env or {})},
             capture_output=True,
             text=True,
             timeout=120,
@@ -52,7 +61,7 @@ class ServiceProcesses:
         for role in roles or ROLES:
             log = self.logs / f"{self.name}-{role}.log"
             self.running[role] = spawn(
-                [f"mercado-{self.name}", role], log=log, env=self._environment()
+                [executable(self.name), role], log=log, env=self._environment()
             )
         if "serve" in self.running:
             log = self.logs / f"{self.name}-serve.log"
@@ -64,6 +73,12 @@ class ServiceProcesses:
         """Stop the given roles (all by default)."""
         for role in roles or list(self.running):
             stop_process(self.running.pop(role, None))
+
+    def kill(self, role: str) -> None:
+        """SIGKILL a role's process group, as a crash or the OOM killer would."""
+        process = self.running.pop(role)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
 
     def _ready(self) -> bool:
         try:

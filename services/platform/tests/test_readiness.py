@@ -1,5 +1,8 @@
 import pytest
+from flask import Blueprint, jsonify
+from sqlalchemy import text
 
+from mercado_platform.service import unit_of_work
 from mercado_platform.testing.polling import eventually
 
 
@@ -47,3 +50,18 @@ def test_not_ready_when_the_broker_refuses_us(make_app, database_url, rabbitmq_s
     assert response.status_code == 503
     assert response.get_json()["checks"]["database"] == "ok"
     assert response.get_json()["checks"]["broker"].startswith("failed:")
+
+
+def test_a_request_while_the_database_is_unreachable_is_a_503(make_app, amqp_url):
+    blueprint = Blueprint("uses_db", __name__)
+
+    @blueprint.get("/count")
+    def count():
+        with unit_of_work() as uow:
+            return jsonify(uow.session.execute(text("SELECT 1")).scalar())
+
+    client = make_app([blueprint], amqp_url=amqp_url).test_client()
+    response = client.get("/count")
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "database_unavailable"
+    assert response.headers["Retry-After"] == "1"

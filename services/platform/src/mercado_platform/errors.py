@@ -4,6 +4,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -89,6 +91,17 @@ def register_error_handlers(app: Flask) -> None:
         response = problem(exc.code or 500, code, exc.description or exc.name)
         if exc.code == 405 and exc.valid_methods:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(exc: Exception) -> Response:
+        # Lost connection, server down or pool exhausted: the client may retry, not a bug.
+        log.warning("database unavailable: %s", str(exc).splitlines()[0])
+        response = problem(
+            503, "database_unavailable", "The service's database cannot be reached; retry later."
+        )
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(Exception)

@@ -1,0 +1,165 @@
+"""Platform load benchmark: N virtual customers place orders as fast as they get answers,
+for a bounded time, against Mercado in local mode (private PostgreSQL and RabbitMQ, every
+service as processes); then the same load on a trivial endpoint on the same path, the ceiling.
+Payments is played by the benchmark (it answers each `payment.requested` with
+`payment.succeeded`) until the payments service and its local provider land.
+
+    make bench                     (or: uv run python hack/bench/load.py --customers 32)
+"""
+
+import argparse
+import asyncio
+import random
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import aiohttp
+import requests
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from load_payer import Payer
+from load_report import Samples, report
+
+from mercado_local.invariants import Invariants
+from mercado_local.runner import LocalMercado
+
+PASSWORD = "Bench-Pass-9x7q"
+
+
+def customers(mercado: LocalMercado, count: int) -> list[tuple[str, str]]:
+    """Register and log in `count` customers; (id, token) of each."""
+    assert mercado.endpoints is not None
+    tag, made = secrets.token_hex(3), []
+    for n in range(count):
+        body = {
+            "login": f"bench{tag}{n}",
+            "email": f"bench{tag}{n}@example.com",
+            "password": PASSWORD,
+            "full_name": f"Bench Customer {n}",
+        }
+        created = requests.post(mercado.endpoints.url("/api/users"), json=body, timeout=30)
+        created.raise_for_status()
+        login = {"login": body["login"], "password": PASSWORD}
+        token = requests.post(mercado.endpoints.url("/api/auth/token"), json=login, timeout=30)
+        token.raise_for_status()
+        made.append((created.json()["id"], token.json()["access_token"]))
+    return made
+
+
+async def drive(
+    mercado: LocalMercado,
+    people: list[tuple[str, str]],
+    products: tuple[dict[str, float], str],
+    seconds: float,
+    *,
+    ceiling: bool,
+) -> Samples:
+    """Every customer loops: POST an order (or GET /healthz for the ceiling) until time is up."""
+    assert mercado.endpoints is not None
+    samples = Samples(start=time.monotonic())
+    orders_url = mercado.endpoints.url("/api/orders")
+    health_url = mercado.endpoints.services["orders"] + "/healthz"
+    deadline = samples.start + seconds
+    catalogue, scarce = products
+    prices = {**catalogue, scarce: 34.0}
+    plenty = sorted(catalogue)
+    connector = aiohttp.TCPConnector(limit=len(people))
+
+    async def customer(customer_id: str, token: str, chooser: random.Random) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        while (now := time.monotonic()) < deadline:
+            lines = {
+                p: chooser.randint(1, 2) for p in chooser.sample(plenty, chooser.randint(1, 2))
+            }
+            if chooser.random() < 0.05:
+                lines = {scarce: 1}
+            body = {
+                "customer_id": customer_id,
+                "products": [
+                    {"product_id": p, "quantity": q, "price": prices[p]} for p, q in lines.items()
+                ],
+            }
+            try:
+                if ceiling:
+                    answer = await session.get(health_url)
+                else:
+                    answer = await session.post(orders_url, json=body, headers=headers)
+                payload = await answer.json(content_type=None)
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+                samples.errors[type(exc).__name__] += 1
+                continue
+            samples.add(now, time.monotonic() - now, answer.status, payload)
+
+    timeout = aiohttp.ClientTimeout(total=10)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        await asyncio.gather(*(customer(c, t, random.Random(n)) for n, (c, t) in enumerate(people)))
+    samples.end = time.monotonic()
+    return samples
+
+
+def bench_products(mercado: LocalMercado, count: int = 20) -> tuple[dict[str, float], str]:
+    """`count` products with a million units each, and the seed's scarce steel bottle (40
+    units, in one order of twenty) to show stock running out never oversells; id -> price."""
+    assert mercado.endpoints is not None and mercado.seeded is not None
+    staff = {"Authorization": f"Bearer {mercado.seeded.admin_token}"}
+    made, tag = {}, secrets.token_hex(3)
+    for n in range(count):
+        body = {"sku": f"bench-{tag}-{n}", "name": f"Bench product {n}", "price": f"{n + 1}.90"}
+        created = requests.post(
+            mercado.endpoints.url("/api/products"), json=body, headers=staff, timeout=10
+        )
+        created.raise_for_status()
+        product_id = created.json()["id"]
+        receipt = {"kind": "receipt", "quantity": 1_000_000, "reason": "bench"}
+        url = mercado.endpoints.url(f"/api/products/{product_id}/stock-movements")
+        requests.post(url, json=receipt, headers=staff, timeout=10).raise_for_status()
+        made[product_id] = float(body["price"])
+    return made, mercado.seeded.products["bottle-steel"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=24, help="virtual customers")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
+    parser.add_argument("--workers", default="2", help="gunicorn workers of orders")
+    parser.add_argument("--chart", default="bench-platform.png", help="PNG written here")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="mercado-bench-"))
+    mercado = LocalMercado(
+        workdir,
+        overrides={
+            "orders": {"WEB_CONCURRENCY": args.workers, "LOG_LEVEL": "WARNING"},
+            "inventory": {"WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING"},
+        },
+    )
+    try:
+        print(f"starting local mode (logs in {workdir}) ...", flush=True)
+        mercado.start()
+        orders_db = mercado.running["orders"].env["DATABASE_URL"]
+        payer = Payer(mercado.servers.amqp_url, stop=threading.Event()).start()
+        people = customers(mercado, args.customers)
+        products = bench_products(mercado)
+        print(f"{len(people)} customers, {len(products[0])} products; warming up ...", flush=True)
+        asyncio.run(drive(mercado, people[:4], products, 3, ceiling=False))
+        print(f"orders for {args.seconds:.0f} s ...", flush=True)
+        load = asyncio.run(drive(mercado, people, products, args.seconds, ceiling=False))
+        print(f"ceiling (GET orders /healthz) for {args.seconds:.0f} s ...", flush=True)
+        ceiling = asyncio.run(drive(mercado, people, products, args.seconds, ceiling=True))
+        auditor = Invariants(
+            orders_db, mercado.running["inventory"].env["DATABASE_URL"], mercado.servers.amqp_url
+        )
+        auditor.accepted.update(load.accepted)
+        auditor.settle(timeout=120)
+        payer.stop.set()
+        report(load, ceiling, orders_db, auditor, Path(args.chart), args)
+    finally:
+        mercado.stop()
+
+
+if __name__ == "__main__":
+    main()

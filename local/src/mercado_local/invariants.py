@@ -1,0 +1,129 @@
+"""The platform's promises, checked from the outside after a failure or a load run: every
+accepted order decided, no stock oversold or leaked, no payment applied twice, no event
+stuck in an outbox, no dead letter nobody expected."""
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pika
+import psycopg2
+
+from mercado_platform.messaging.topology import dead_letter_queue
+from mercado_platform.testing.polling import eventually
+
+SETTLED = {"awaiting_payment", "paid", "completed", "rejected", "cancelled"}
+HOLDING = "awaiting_payment"
+
+
+def _rows(url: str, query: str) -> list[tuple]:
+    connection = psycopg2.connect(url, connect_timeout=10)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+@dataclass
+class Invariants:
+    """Orders' and inventory's databases and the broker, seen by an auditor."""
+
+    orders_db: str
+    inventory_db: str
+    amqp_url: str
+    queues: tuple[str, ...] = ("orders.saga", "orders.replicas", "inventory.orders")
+    accepted: set[str] = field(default_factory=set)
+    expected_dead: dict[str, int] = field(default_factory=dict)
+
+    def violations(self) -> list[str]:
+        """Every broken promise, described; empty when all hold."""
+        return [
+            *self._undecided_orders(),
+            *self._stock(),
+            *self._payments(),
+            *self._outboxes(),
+            *self._dead_letters(),
+        ]
+
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until every promise holds (events may still be on their way); fail naming them."""
+        last: list[str] = []
+
+        def holds() -> bool:
+            last[:] = self.violations()
+            return not last
+
+        try:
+            eventually(holds, timeout=timeout, what="the invariants")
+        except AssertionError:
+            raise AssertionError("invariants broken:\n  " + "\n  ".join(last[:30])) from None
+
+    def _undecided_orders(self) -> Iterable[str]:
+        statuses = dict(_rows(self.orders_db, "SELECT id, status FROM orders"))
+        for order_id in sorted(self.accepted):
+            status = statuses.get(order_id)
+            if status is None:
+                yield f"order {order_id} was accepted but is lost"
+            elif status not in SETTLED:
+                yield f"order {order_id} is still {status}"
+
+    def _stock(self) -> Iterable[str]:
+        held = Counter(
+            {
+                product: int(quantity)
+                for product, quantity in _rows(
+                    self.orders_db,
+                    "SELECT l.product_id, sum(l.quantity) FROM order_lines l JOIN orders o"
+                    f" ON o.id = l.order_id WHERE o.status = '{HOLDING}' GROUP BY l.product_id",
+                )
+            }
+        )
+        ledger = dict(
+            _rows(
+                self.inventory_db,
+                "SELECT product_id::text, sum(quantity) FROM stock_movements GROUP BY 1",
+            )
+        )
+        products = _rows(self.inventory_db, "SELECT id::text, on_hand, reserved FROM products")
+        for product, on_hand, reserved in products:
+            if reserved > on_hand or on_hand < 0 or reserved < 0:
+                yield f"product {product} oversold: on hand {on_hand}, reserved {reserved}"
+            if reserved != held[product]:
+                yield f"product {product}: reserved {reserved}, open orders hold {held[product]}"
+            if on_hand != ledger.get(product, 0):
+                yield f"product {product}: on hand {on_hand}, ledger sums {ledger.get(product)}"
+
+    def _payments(self) -> Iterable[str]:
+        for (order_id,) in _rows(
+            self.orders_db,
+            "SELECT order_id FROM order_status_history WHERE status = 'paid'"
+            " GROUP BY order_id HAVING count(*) > 1",
+        ):
+            yield f"order {order_id} was paid twice"
+        for order_id, product in _rows(
+            self.inventory_db,
+            "SELECT order_id, product_id FROM stock_movements WHERE kind = 'sale'"
+            " GROUP BY 1, 2 HAVING count(*) > 1",
+        ):
+            yield f"order {order_id} sold product {product} twice"
+
+    def _outboxes(self) -> Iterable[str]:
+        for name, url in (("orders", self.orders_db), ("inventory", self.inventory_db)):
+            [(unsent,)] = _rows(url, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            if unsent:
+                yield f"{unsent} event(s) unsent in {name}'s outbox"
+
+    def _dead_letters(self) -> Iterable[str]:
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            channel = connection.channel()
+            for queue in self.queues:
+                dlq = dead_letter_queue(queue)
+                count = channel.queue_declare(dlq, passive=True).method.message_count
+                expected = self.expected_dead.get(queue, 0)
+                if count != expected:
+                    yield f"{count} message(s) in {dlq}, {expected} expected"
+        finally:
+            connection.close()

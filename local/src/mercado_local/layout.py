@@ -1,0 +1,71 @@
+"""What local mode runs: each service, its process roles, the settings it needs from the
+others, and which service answers which path (the gateway's routing table, as data)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ServiceUrls = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What a service may need to know of the others: their API URLs, the SMTP sink."""
+
+    urls: ServiceUrls
+    smtp: dict[str, str]
+
+    def jwks(self) -> dict[str, str]:
+        """Where the users service publishes its token keys."""
+        return {"JWKS_URL": f"{self.urls['users']}/.well-known/jwks.json"}
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service: its name, the processes it runs, and settings that name other services."""
+
+    name: str
+    roles: tuple[str, ...] = ("serve", "consume", "relay")
+    settings: Callable[[Wiring], dict[str, str]] = field(default=lambda _wiring: {})
+
+
+# Payments joins as Service("payments", settings=lambda w: {**w.jwks(), "PAYMENT_PROVIDER":
+# "local"}) and notifications as Service("notifications", settings=lambda w: {**w.jwks(),
+# **w.smtp}) once they are real services; until then their skeletons have nothing to run.
+SERVICES: tuple[Service, ...] = (
+    Service("users", roles=("serve", "relay")),
+    Service(
+        "inventory",
+        roles=("serve", "consume", "relay", "expire-reservations"),
+        settings=Wiring.jwks,
+    ),
+    Service("orders", settings=lambda w: {**w.jwks(), "INVENTORY_URL": w.urls["inventory"]}),
+)
+
+# Longest prefix wins; the gateway routes the same prefixes to the same services.
+ROUTES: dict[str, str] = {
+    "/api/users": "users",
+    "/api/auth": "users",
+    "/.well-known/jwks.json": "users",
+    "/api/products": "inventory",
+    "/api/stock": "inventory",
+    "/api/orders": "orders",
+    "/api/payments": "payments",
+    "/api/notifications": "notifications",
+}
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a client sends a path: one gateway URL, or each service's own URL."""
+
+    services: ServiceUrls
+    gateway: str | None = None
+
+    def url(self, path: str) -> str:
+        """The absolute URL of `path` (which starts with /api/... or /.well-known/...)."""
+        if self.gateway is not None:
+            return self.gateway + path
+        prefix = max((p for p in ROUTES if path.startswith(p)), key=len, default=None)
+        if prefix is None or ROUTES[prefix] not in self.services:
+            raise LookupError(f"no running service answers {path}")
+        return self.services[ROUTES[prefix]] + path

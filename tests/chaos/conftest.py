@@ -1,0 +1,248 @@
+"""Orders and inventory as real processes, every link to PostgreSQL, RabbitMQ and between
+them through toxiproxy, so a test can cut or slow any of them. Payments is played by the
+test (it publishes `payment.succeeded`) until the payments service lands."""
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+import pika
+import psycopg2
+import pytest
+import requests
+
+from mercado_local.invariants import Invariants
+from mercado_local.services import ServiceProcesses
+from mercado_local.toxiproxy import Link, Toxiproxy
+from mercado_platform.messaging.events import Event
+from mercado_platform.messaging.topology import exchange_for
+from mercado_platform.testing.polling import eventually
+
+CUSTOMER = "orders:read orders:write"
+STAFF = "inventory:write orders:read:any orders:fulfil"
+STAND_IN = "stand-in.payments-and-notifications"
+
+
+def through(url: str, link: Link) -> str:
+    """`url` with its port replaced by the link's."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit(":", 1)[0] + f":{link.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+@dataclass
+class Stream:
+    """Orders placed one after another from a thread, and how each POST ended."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: Counter = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+class Shop:
+    """The two services, their links, a customer and staff, and the auditor."""
+
+    def __init__(self, orders, inventory, links, signing_key, amqp_url, databases):
+        self.orders, self.inventory, self.links, self.amqp_url = orders, inventory, links, amqp_url
+        self.customer_id = "chaos-" + signing_key.kid
+        token = signing_key.token(sub=self.customer_id, scope=CUSTOMER, lifetime=3600)
+        self.customer = {"Authorization": f"Bearer {token}"}
+        staff = signing_key.token(sub="staff-1", scope=STAFF, lifetime=3600)
+        self.staff = {"Authorization": f"Bearer {staff}"}
+        self.prices: dict[str, Decimal] = {}
+        self.invariants = Invariants(databases["orders"], databases["inventory"], amqp_url)
+        self.paid: set[str] = set()
+
+    def product(self, sku: str, price: str, stock: int) -> str:
+        """A product with `stock` on hand, once orders' replica knows its price."""
+        url = f"{self.inventory.url}/api/products"
+        created = requests.post(
+            url, json={"sku": sku, "name": sku, "price": price}, headers=self.staff, timeout=10
+        )
+        assert created.status_code == 201, created.text
+        product_id = created.json()["id"]
+        receipt = {"kind": "receipt", "quantity": stock, "reason": "opening stock"}
+        moved = requests.post(
+            f"{url}/{product_id}/stock-movements", json=receipt, headers=self.staff, timeout=10
+        )
+        assert moved.status_code == 201, moved.text
+        self.prices[product_id] = Decimal(price)
+        return product_id
+
+    def catalogue(self, prefix: str) -> list[str]:
+        """Three products with plenty of stock and one scarce (some orders get rejected),
+        once orders' replica knows them all (it prices orders when inventory is slow)."""
+        products = [self.product(f"{prefix}-{n}", f"{n + 1}.50", 5_000) for n in range(3)]
+        products.append(self.product(f"{prefix}-scarce", "9.99", 12))
+        query = "SELECT count(*) FROM products WHERE product_id = ANY(%s)"
+
+        def replicated() -> bool:
+            connection = psycopg2.connect(self.invariants.orders_db)
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(query, (products,))
+                    return cursor.fetchone()[0] == len(products)
+            finally:
+                connection.close()
+
+        eventually(replicated, timeout=60, what="orders knows the products")
+        return products
+
+    def place(self, lines: dict[str, int], session: requests.Session) -> requests.Response:
+        """POST /api/orders with seed 001's body shape."""
+        products = [
+            {"product_id": p, "quantity": q, "price": float(self.prices[p])}
+            for p, q in lines.items()
+        ]
+        body = {"customer_id": self.customer_id, "products": products}
+        return session.post(
+            f"{self.orders.url}/api/orders", json=body, headers=self.customer, timeout=10
+        )
+
+    def stream(self, products: list[str], *, pause: float = 0.05) -> Stream:
+        """Place random 1-2 line orders until `stop` is set; returns at once."""
+        stream = Stream()
+        chooser = random.Random(7)
+
+        def run() -> None:
+            session = requests.Session()
+            while not stream.stop.is_set():
+                chosen = chooser.sample(products, chooser.randint(1, 2))
+                started = time.monotonic()
+                try:
+                    answer = self.place({p: chooser.randint(1, 3) for p in chosen}, session)
+                except requests.RequestException as exc:
+                    stream.refused[type(exc).__name__] += 1
+                    continue
+                stream.latencies.append(time.monotonic() - started)
+                if answer.status_code == 200:
+                    stream.accepted.append(answer.json()["order_id"])
+                else:
+                    code = answer.headers.get("Content-Type", "").endswith("json") and (
+                        answer.json().get("code")
+                    )
+                    stream.refused[f"{answer.status_code} {code}"] += 1
+                stream.stop.wait(pause)
+
+        stream.thread = threading.Thread(target=run, daemon=True)
+        stream.thread.start()
+        return stream
+
+    def finish(self, stream: Stream) -> Stream:
+        """Stop the stream and remember its accepted orders for the auditor."""
+        stream.stop.set()
+        if stream.thread is not None:
+            stream.thread.join(30)
+        self.invariants.accepted.update(stream.accepted)
+        return stream
+
+    def order(self, order_id: str) -> dict:
+        url = f"{self.orders.url}/api/orders/{order_id}"
+        return requests.get(url, headers=self.customer, timeout=10).json()
+
+    def decided(self, order_ids: list[str], timeout: float = 90) -> dict[str, dict]:
+        """Wait until none of `order_ids` is still `received`; their orders by id."""
+        seen: dict[str, dict] = {}
+
+        def all_decided() -> bool:
+            for order_id in order_ids:
+                if seen.get(order_id, {}).get("status", "received") == "received":
+                    seen[order_id] = self.order(order_id)
+            return all(o["status"] != "received" for o in seen.values())
+
+        eventually(all_decided, timeout=timeout, what=f"{len(order_ids)} orders decided")
+        return seen
+
+    def pay_some(self, orders: dict[str, dict], *, twice: bool = True) -> None:
+        """Pay every other order awaiting payment, each payment delivered twice."""
+        awaiting = sorted(i for i, o in orders.items() if o["status"] == "awaiting_payment")
+        for order_id in awaiting[::2]:
+            for _ in range(2 if twice else 1):
+                self.pay(order_id, orders[order_id]["total"])
+            self.paid.add(order_id)
+
+    def pay(self, order_id: str, amount: str) -> None:
+        """What payments will publish once the customer pays."""
+        data = {"order_id": order_id, "payment_id": "pay-" + order_id, "amount": amount}
+        event = Event("payment.succeeded", {**data, "currency": "brl"}, "/mercado/payments")
+        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
+        try:
+            channel = connection.channel()
+            channel.exchange_declare(exchange_for("payments"), "topic", durable=True)
+            channel.basic_publish(exchange_for("payments"), event.type, event.to_json())
+        finally:
+            connection.close()
+
+    def all_paid_reached(self, timeout: float = 60) -> None:
+        """Every order paid by the test is `paid` in orders."""
+        eventually(
+            lambda: all(self.order(i)["status"] == "paid" for i in self.paid),
+            timeout=timeout,
+            what="paid orders",
+        )
+
+
+def stand_in_for_absent_services(amqp_url: str) -> None:
+    """A queue taking every orders and inventory event, where payments and notifications
+    will bind theirs: without it the relays' mandatory publishes of `payment.requested`,
+    `order.rejected`, `stock.low`... are unroutable and stay in the outbox, retried."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        channel.queue_declare(STAND_IN, durable=True)
+        for service in ("orders", "inventory"):
+            channel.queue_bind(STAND_IN, exchange_for(service), "#")
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def toxiproxy(tmp_path):
+    proxy = Toxiproxy(tmp_path).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, toxiproxy, tmp_path):
+    databases = {name: postgres_server.create_database() for name in ("orders", "inventory")}
+    inventory = ServiceProcesses("inventory", {}, tmp_path)
+    links = {
+        "orders-db": toxiproxy.link("orders-db", postgres_server.port),
+        "inventory-db": toxiproxy.link("inventory-db", postgres_server.port),
+        "orders-amqp": toxiproxy.link("orders-amqp", rabbitmq_server.amqp_port),
+        "inventory-amqp": toxiproxy.link("inventory-amqp", rabbitmq_server.amqp_port),
+        "inventory-api": toxiproxy.link("inventory-api", inventory.port),
+    }
+    inventory.env.update(
+        DATABASE_URL=through(databases["inventory"], links["inventory-db"]),
+        AMQP_URL=through(amqp_url, links["inventory-amqp"]),
+        JWKS_URL=jwks_server.url,
+    )
+    orders = ServiceProcesses(
+        "orders",
+        {
+            "DATABASE_URL": through(databases["orders"], links["orders-db"]),
+            "AMQP_URL": through(amqp_url, links["orders-amqp"]),
+            "JWKS_URL": jwks_server.url,
+            "INVENTORY_URL": f"http://127.0.0.1:{links['inventory-api'].port}",
+        },
+        tmp_path,
+    )
+    started = []
+    try:
+        for service in (inventory, orders):
+            started.append(service.prepare().start())
+        stand_in_for_absent_services(amqp_url)
+        yield Shop(orders, inventory, links, signing_key, amqp_url, databases)
+    finally:
+        for service in reversed(started):
+            service.stop()
+        for url in databases.values():
+            postgres_server.drop_database(url)

@@ -1,0 +1,45 @@
+"""Mercado in local mode, once for every e2e test (each makes its own customers and
+products), reached through ONE set of endpoints: each service's own URL today; once the
+gateway exists, LocalMercado._front returns the gateway's URL and every e2e test goes
+through it without changing."""
+
+import uuid
+
+import pytest
+
+from mercado_local.layout import Endpoints
+from mercado_local.runner import LocalMercado
+from mercado_local.servers import Servers
+
+from .client import Client, register
+
+
+@pytest.fixture(scope="session")
+def mercado(postgres_server, rabbitmq_server, tmp_path_factory):
+    vhost = rabbitmq_server.create_vhost()
+    servers = Servers(postgres_server.url(), rabbitmq_server.amqp_url(vhost))
+    running = LocalMercado(
+        tmp_path_factory.mktemp("e2e"), servers, database_prefix=f"e2e_{uuid.uuid4().hex[:8]}_"
+    )
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+        rabbitmq_server.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+def api(mercado) -> Endpoints:
+    """The one place e2e tests send requests to."""
+    return mercado.endpoints
+
+
+@pytest.fixture(scope="session")
+def admin(mercado, api) -> Client:
+    return Client(api, mercado.seeded.admin_token)
+
+
+@pytest.fixture
+def customer(api) -> Client:
+    """A newly registered and logged-in customer, `.id` being their customer id."""
+    return register(api)
