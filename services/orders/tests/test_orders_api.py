@@ -163,8 +163,14 @@ def test_inventory_down_still_accepts_the_order_at_the_replica_price(
 
 
 def test_a_failing_inventory_trips_the_breaker_and_orders_still_flow(
-    shopper, inventory, catalogue, orders_db
+    make_orders_app, shopper_for, inventory, catalogue, orders_db
 ):
+    # One attempt per order and a timeout no loaded machine reaches: each call is then
+    # exactly one failure the breaker counts (a timed-out call retried would be two calls).
+    app = make_orders_app(
+        inventory_url=inventory.url, inventory_attempts=1, inventory_timeout_seconds=10
+    )
+    shopper = shopper_for(app.test_client())
     inventory.failing = True
     for _ in range(7):
         assert shopper.order([(catalogue[0], 1, "19.99")]).status_code == 200

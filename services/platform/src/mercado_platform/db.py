@@ -3,7 +3,7 @@
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy import Engine, MetaData, column, create_engine, insert, table, text
+from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mercado_platform.messaging.contracts import Contracts, platform_contracts
@@ -48,8 +48,12 @@ class Database:
         self.engine.dispose()
 
 
-_OUTBOX = table(
-    "outbox", *(column(name) for name in ("event_id", "exchange", "routing_key", "body"))
+# One round trip queues the event and wakes the relay: PostgreSQL delivers the notification
+# only if the transaction commits, and once however many events it queued.
+_QUEUE_EVENT = text(
+    "WITH queued AS (INSERT INTO outbox (event_id, exchange, routing_key, body) "
+    "VALUES (:event_id, :exchange, :routing_key, :body) RETURNING id) "
+    f"SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM queued"
 )
 
 
@@ -66,12 +70,10 @@ class UnitOfWork:
         self._sessions = database.sessions
         self.exchange = exchange
         self.contracts = contracts
-        self._published = False
         self.session: Session
 
     def __enter__(self) -> Self:
         self.session = self._sessions()
-        self._published = False
         return self
 
     def __exit__(
@@ -86,15 +88,11 @@ class UnitOfWork:
             self.session.close()
 
     def commit(self) -> None:
-        """Make the block's changes durable; wake the relay if events were published."""
-        if self._published:
-            self.session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-            self._published = False
+        """Make the block's changes durable (the relay is woken if events were published)."""
         self.session.commit()
 
     def rollback(self) -> None:
         """Throw away whatever was not committed, events included."""
-        self._published = False
         self.session.rollback()
 
     def publish(self, event: Event) -> None:
@@ -104,14 +102,14 @@ class UnitOfWork:
             raise RuntimeError("this unit of work was built without an exchange to publish to")
         (self.contracts or platform_contracts()).check(event)
         self.session.execute(
-            insert(_OUTBOX).values(
-                event_id=event.id,
-                exchange=self.exchange,
-                routing_key=event.type,
-                body=event.to_json().decode(),
-            )
+            _QUEUE_EVENT,
+            {
+                "event_id": event.id,
+                "exchange": self.exchange,
+                "routing_key": event.type,
+                "body": event.to_json().decode(),
+            },
         )
-        self._published = True
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -178,7 +178,11 @@ def _idempotency_key() -> str | None:
 
 
 def _inventory() -> Availability:
+    """The app's one inventory client: one breaker and one connection pool per process."""
     extensions = current_app.extensions
     if "orders.inventory" not in extensions:
-        extensions["orders.inventory"] = availability_check(extensions["mercado.settings"])
+        # setdefault is atomic: threads racing on the first requests all keep the same one
+        extensions.setdefault(
+            "orders.inventory", availability_check(extensions["mercado.settings"])
+        )
     return extensions["orders.inventory"]
