@@ -282,3 +282,31 @@ def test_consume_runs_the_service_workers_beside_the_consumers_and_stops_them(sh
     shop.start("consume")
     eventually(lambda: shop.scalar("SELECT count(*) FROM cures WHERE seq = -1") == 1)
     assert shop.stop_all() == [0], "the worker stops on SIGTERM with the consumers"
+
+
+def test_an_event_no_queue_is_bound_to_is_retried_through_its_grace_then_set_aside(shop):
+    unsent = "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
+    connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
+    connection.channel().queue_unbind(QUEUE, "shop.events", "order.*")
+    connection.close()
+    shop.place(3)
+    patient = shop.start("relay", RELAY_UNROUTABLE_GRACE_SECONDS="3600")
+    eventually(
+        lambda: shop.scalar("SELECT min(attempts) FROM outbox") >= 1, what="refused and postponed"
+    )
+    assert shop.scalar(unsent) == 3, "within its grace an unroutable event stays to be retried"
+    patient.send_signal(signal.SIGTERM)
+    assert patient.wait(30) == 0
+
+    shop.start("relay", RELAY_UNROUTABLE_GRACE_SECONDS="0")
+    eventually(lambda: shop.scalar(unsent) == 0, timeout=30, what="set aside after the grace")
+    assert (
+        shop.scalar("SELECT count(*) FROM outbox WHERE last_error LIKE 'unroutable%set aside'") == 3
+    )
+    assert shop.queue_depth(QUEUE) == 0
+
+    connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
+    connection.channel().queue_bind(QUEUE, "shop.events", "order.*")
+    connection.close()
+    shop.start("consume")
+    assert set(shop.wait_applied(shop.place(2))) == set(shop.applied()), "later events flow again"

@@ -31,6 +31,7 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = 20
     consumer_max_attempts: int = 5
     relay_batch_size: int = 200
+    relay_unroutable_grace_seconds: float = 600.0
 
     @field_validator("database_url")
     @classmethod

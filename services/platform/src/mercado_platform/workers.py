@@ -32,7 +32,10 @@ def run_relay(settings: ServiceSettings) -> None:
     """Relay this service's outbox until stopped."""
     metrics = MessagingMetrics("relay")
     metrics.serve(settings.metrics_port)
-    relay_settings = RelaySettings(batch_size=settings.relay_batch_size)
+    relay_settings = RelaySettings(
+        batch_size=settings.relay_batch_size,
+        unroutable_grace_seconds=settings.relay_unroutable_grace_seconds,
+    )
     Relay(settings.database_url, settings.amqp_url, settings=relay_settings, metrics=metrics).run(
         stop_on_signals()
     )

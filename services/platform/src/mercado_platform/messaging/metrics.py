@@ -16,6 +16,11 @@ class MessagingMetrics:
             "Events the broker refused (unroutable or nacked); retried later.",
             registry=self.registry,
         )
+        self.unroutable = Counter(
+            "outbox_unroutable_set_aside_total",
+            "Events no queue was bound to for the whole grace period; set aside, not retried.",
+            registry=self.registry,
+        )
         self.publish_latency = Histogram(
             "outbox_commit_to_publish_seconds",
             "Time from the event's transaction to its confirmed publication.",

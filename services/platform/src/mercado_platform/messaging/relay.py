@@ -3,6 +3,10 @@
 Several relays may run on one outbox: `FOR UPDATE SKIP LOCKED` gives each its own rows.
 A crash between publish and mark-sent publishes the row again; consumers' inboxes make
 that harmless. LISTEN/NOTIFY wakes the relay as soon as a transaction with events commits.
+
+An event no queue is bound to is unroutable: retried with backoff for a grace period (a
+consumer's queue may be declared a little after its producer starts), then set aside, marked
+sent with the reason in `last_error` and counted, so it never clogs the outbox for ever.
 """
 
 import logging
@@ -26,6 +30,7 @@ from mercado_platform.messaging.schema import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 OUTAGES = (AMQPError, psycopg2.Error, OSError)
+UNROUTABLE = "unroutable"
 
 CLAIM = """
 SELECT id, event_id, exchange, routing_key, body, extract(epoch FROM created_at)
@@ -38,6 +43,9 @@ UPDATE outbox SET attempts = attempts + 1, last_error = %s,
   next_attempt_at = now() + least(interval '5 minutes', interval '1 second' * power(2, attempts))
 WHERE id = %s
 """
+SET_ASIDE = """
+UPDATE outbox SET sent_at = now(), attempts = attempts + 1, last_error = %s WHERE id = %s
+"""
 PRUNE = "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => %s)"
 
 
@@ -49,6 +57,7 @@ class RelaySettings:
     idle_wait_seconds: float = 5.0
     prune_every_seconds: float = 300.0
     retention_seconds: float = 86_400.0
+    unroutable_grace_seconds: float = 600.0
 
 
 class Relay:
@@ -102,19 +111,35 @@ class Relay:
                     sent.append(row.id)
                     self.metrics.observe_publish(time.time() - float(row.created))
                 else:
-                    log.warning(
-                        "event %s to %s not accepted (%s); retried later",
-                        row.event_id,
-                        row.routing_key,
-                        refusal,
-                    )
-                    cursor.execute(POSTPONE, (refusal[:500], row.id))
-                    self.metrics.publish_failures.inc()
+                    self._refused(cursor, row, refusal)
             failpoint("relay.after_publish")
             if sent:
                 cursor.execute(MARK_SENT, (sent,))
         self.metrics.published.inc(len(sent))
         return len(rows)
+
+    def _refused(self, cursor: psycopg2.extensions.cursor, row: "OutboxRow", refusal: str) -> None:
+        """Postpone a refused row; set an unroutable one aside once its grace is over."""
+        age = time.time() - float(row.created)
+        if refusal.startswith(UNROUTABLE) and age > self.settings.unroutable_grace_seconds:
+            log.warning(
+                "event %s: no queue is bound to %s on %s after %.0f s; set aside",
+                row.event_id,
+                row.routing_key,
+                row.exchange,
+                age,
+            )
+            cursor.execute(SET_ASIDE, (f"{refusal[:450]}; set aside", row.id))
+            self.metrics.unroutable.inc()
+            return
+        log.warning(
+            "event %s to %s not accepted (%s); retried later",
+            row.event_id,
+            row.routing_key,
+            refusal,
+        )
+        cursor.execute(POSTPONE, (refusal[:500], row.id))
+        self.metrics.publish_failures.inc()
 
     def _prune_if_due(self, database: PgConnection) -> None:
         if time.monotonic() - self._last_prune < self.settings.prune_every_seconds:
@@ -160,7 +185,9 @@ def _publish(channel: BlockingChannel, row: OutboxRow) -> str | None:
         channel.basic_publish(
             row.exchange, row.routing_key, row.body.encode(), properties, mandatory=True
         )
-    except (UnroutableError, NackError) as exc:
+    except UnroutableError as exc:
+        return f"{UNROUTABLE}: {exc!r}"
+    except NackError as exc:
         return repr(exc)
     return None
 
