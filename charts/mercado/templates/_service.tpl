@@ -48,7 +48,9 @@ dict: root (the chart's top context), name (the service), svc (its merged values
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:
-      {{- if $ref.generated }}
+      {{- if and $ref.generated $ref.secretName }}
+      {{- fail (printf "services.%s.secretEnv.%s: secretName or generated, not both" $.name $key) }}
+      {{- else if $ref.generated }}
       {{- if not (hasKey $.svc.generatedSecrets $ref.generated) }}
       {{- fail (printf "services.%s.secretEnv.%s: no generatedSecrets.%s" $.name $key $ref.generated) }}
       {{- end }}
