@@ -86,3 +86,4 @@ charts-lint: ## helm lint every chart with each values set (kind, production, de
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra
+	$(HELM) lint --strict charts/mercado-dev-infra --set mailpit.enabled=false
