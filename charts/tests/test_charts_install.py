@@ -59,7 +59,8 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
     accepted = strictly_accepted(kube_api, _release_objects(docs), dry_run=True)
     assert len(accepted) == len(_release_objects(docs))
     # --no-hooks: the migration Jobs would wait for pods that never run here
-    kube_helm.run("install", "mercado", str(PLATFORM), "-n", namespace, "--no-hooks")
+    notes = kube_helm.run("install", "mercado", str(PLATFORM), "-n", namespace, "--no-hooks")
+    assert f"kubectl -n {namespace} port-forward svc/mercado-mailpit 8025" in notes.stdout
     for kind in ("Deployment", "Service", "Database", "MessagingTopology", "NetworkPolicy"):
         expected = {d["metadata"]["name"] for d in of_kind(_release_objects(docs), kind)}
         assert expected and _objects(kube_api, kind, namespace) == expected, kind
@@ -141,9 +142,10 @@ def test_a_generated_secret_is_kept_across_upgrades(kube_helm, kube_api, namespa
 def test_production_and_single_service_values_install(
     kube_helm, kube_api, operator_release, namespace
 ):
-    kube_helm.run(
+    notes = kube_helm.run(
         "install", "prod", str(PLATFORM), "-n", namespace, "--no-hooks", "-f", str(PRODUCTION)
-    )
+    ).stdout
+    assert "https://shop.example.com" in notes and "mailpit" not in notes
     assert {"prod-mercado-orders", "prod-mercado-users"} <= _objects(
         kube_api, "HorizontalPodAutoscaler", namespace
     )
@@ -199,7 +201,8 @@ def test_custom_resources_meet_the_crd_schemas(kube_helm, kube_api, operator_rel
 def test_dev_infra_chart_installs_and_uninstalls(kube_helm, kube_api, namespace):
     docs = kube_helm.template(INFRA, namespace=namespace)
     assert len(strictly_accepted(kube_api, docs, dry_run=True)) == len(docs)
-    kube_helm.run("install", "infra", str(INFRA), "-n", namespace)
+    notes = kube_helm.run("install", "infra", str(INFRA), "-n", namespace).stdout
+    assert f"kubectl -n {namespace} port-forward svc/mercado-mailpit 8025" in notes
     assert _objects(kube_api, "StatefulSet", namespace) == {"mercado-postgres", "mercado-rabbitmq"}
     assert _objects(kube_api, "Deployment", namespace) == {"mercado-mailpit"}
     assert {"mercado-postgres", "mercado-rabbitmq", "mercado-mailpit"} == _objects(
