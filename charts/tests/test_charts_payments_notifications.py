@@ -178,6 +178,11 @@ def test_generated_secrets_are_generic(helm):
     ref = _env(docs, "mercado-users")["JWT_SEED"]["valueFrom"]["secretKeyRef"]
     assert ref == {"name": "mercado-users-jwt", "key": "seed"}
     assert len(_secret_value(docs, ref)) == 64
+    clash = {"services": {"users": {"generatedSecrets": {"db": {"url": {}}}}}}
+    done = helm.run("template", "m", str(PLATFORM), values=clash, check=False)
+    assert "services.users.generatedSecrets.db: db and amqp name the operator's Secrets" in (
+        done.stderr
+    )
 
 
 @pytest.mark.parametrize("production", [False, True], ids=["kind", "production"])

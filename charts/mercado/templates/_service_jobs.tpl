@@ -106,6 +106,9 @@ A Secret of random values, generated at the first install and kept on every upgr
 values are looked up in the cluster): (dict ctx... secret keys).
 */}}
 {{- define "mercado.service.generatedSecret" -}}
+{{- if has .secret (list "db" "amqp") }}
+{{- fail (printf "services.%s.generatedSecrets.%s: db and amqp name the operator's Secrets" .name .secret) }}
+{{- end }}
 {{- $name := include "mercado.serviceName" (list .root .name .secret) -}}
 {{- $existing := (lookup "v1" "Secret" .root.Release.Namespace $name).data | default dict -}}
 apiVersion: v1
