@@ -86,6 +86,7 @@ charts-lint: ## helm lint every chart with each values set (kind, production, de
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra
+	$(HELM) lint --strict charts/mercado-dev-infra --set mailpit.enabled=false
 
 .PHONY: run-local
 run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it

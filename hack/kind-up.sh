@@ -61,6 +61,7 @@ cat <<DONE
 Mercado is running on kind:
   API gateway   http://localhost:8080        (e.g. curl http://localhost:8080/api/products)
   Swagger UI    http://localhost:8080/docs
+  e-mails       $bin/kubectl --context $context -n $namespace port-forward svc/mercado-mailpit 8025, then http://localhost:8025
   smoke test    $bin/helm --kube-context $context test mercado -n $namespace
   remove it     make down
 DONE

@@ -18,6 +18,7 @@ PLATFORM, OPERATOR, INFRA = (
     CHARTS / name for name in ("mercado", "mercado-operator", "mercado-dev-infra")
 )
 PRODUCTION = PLATFORM / "values-production.yaml"
+DEV = PLATFORM / "values-dev.yaml"
 ONLY_ORDERS = {
     "services": {
         name: {"enabled": name == "orders"}

@@ -3,6 +3,8 @@ stored after strict server-side validation, custom resources accepted by the ope
 CRDs, upgrade and uninstall, and the RBAC the operator chart grants checked by the API
 server's own authorizer."""
 
+import base64
+
 import pytest
 import yaml
 from kubernetes import client, dynamic
@@ -57,11 +59,14 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
     accepted = strictly_accepted(kube_api, _release_objects(docs), dry_run=True)
     assert len(accepted) == len(_release_objects(docs))
     # --no-hooks: the migration Jobs would wait for pods that never run here
-    kube_helm.run("install", "mercado", str(PLATFORM), "-n", namespace, "--no-hooks")
+    notes = kube_helm.run("install", "mercado", str(PLATFORM), "-n", namespace, "--no-hooks")
+    assert f"kubectl -n {namespace} port-forward svc/mercado-mailpit 8025" in notes.stdout
     for kind in ("Deployment", "Service", "Database", "MessagingTopology", "NetworkPolicy"):
         expected = {d["metadata"]["name"] for d in of_kind(_release_objects(docs), kind)}
         assert expected and _objects(kube_api, kind, namespace) == expected, kind
-    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 5 + 2 + 1 + 1
+    # APIs, relays (notifications publishes nothing), consumers, workers (inventory's
+    # expire-reservations, notifications' deliver), the gateway
+    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 4 + 4 + 2 + 1
     assert "mercado-gateway" in _objects(kube_api, "ConfigMap", namespace)
 
     kube_helm.run(
@@ -104,16 +109,53 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
     assert not _objects(kube_api, "Database", namespace)
 
 
+def test_a_generated_secret_is_kept_across_upgrades(kube_helm, kube_api, namespace):
+    """payments' webhook secret: made by the first install, looked up by every upgrade."""
+    only_payments = {
+        "services": {
+            name: {"enabled": name == "payments"}
+            for name in ("users", "inventory", "orders", "payments", "notifications")
+        },
+        "gateway": {"enabled": False},
+    }
+    install = ["mercado", str(PLATFORM), "-n", namespace, "--no-hooks"]
+    kube_helm.run("install", *install, values=only_payments)
+    core = client.CoreV1Api(kube_api)
+    first = core.read_namespaced_secret("mercado-payments-stripe", namespace).data
+    assert base64.b64decode(first["webhook-secret"]).startswith(b"whsec_")
+    kube_helm.run(
+        "upgrade", *install, "--set", "gateway.publicUrl=https://a.example", values=only_payments
+    )
+    kube_helm.run("upgrade", *install, "--reuse-values", "--set", "serviceDefaults.api.replicas=2")
+    again = core.read_namespaced_secret("mercado-payments-stripe", namespace).data
+    assert again == first, "the same secret: signatures made before the upgrade still verify"
+    env = client.AppsV1Api(kube_api).read_namespaced_deployment("mercado-payments", namespace)
+    refs = {
+        e.name: e.value_from.secret_key_ref.name
+        for e in env.spec.template.spec.containers[0].env
+        if e.value_from
+    }
+    assert refs["STRIPE_WEBHOOK_SECRET"] == "mercado-payments-stripe"
+    kube_helm.run("uninstall", "mercado", "-n", namespace)
+
+
 def test_production_and_single_service_values_install(
     kube_helm, kube_api, operator_release, namespace
 ):
-    kube_helm.run(
+    notes = kube_helm.run(
         "install", "prod", str(PLATFORM), "-n", namespace, "--no-hooks", "-f", str(PRODUCTION)
-    )
+    ).stdout
+    assert "https://shop.example.com" in notes and "mailpit" not in notes
     assert {"prod-mercado-orders", "prod-mercado-users"} <= _objects(
         kube_api, "HorizontalPodAutoscaler", namespace
     )
     assert _objects(kube_api, "Ingress", namespace) == {"prod-mercado-gateway"}
+    assert not {n for n in _objects(kube_api, "Secret", namespace) if "payments" in n}, (
+        "Stripe's secrets are the user's in production"
+    )
+    assert {"prod-mercado-payments-egress", "prod-mercado-notifications-egress"} <= _objects(
+        kube_api, "NetworkPolicy", namespace
+    )
     kube_helm.run(
         "install", "solo", str(PLATFORM), "-n", namespace, "--no-hooks", values=ONLY_ORDERS
     )
@@ -159,14 +201,21 @@ def test_custom_resources_meet_the_crd_schemas(kube_helm, kube_api, operator_rel
 def test_dev_infra_chart_installs_and_uninstalls(kube_helm, kube_api, namespace):
     docs = kube_helm.template(INFRA, namespace=namespace)
     assert len(strictly_accepted(kube_api, docs, dry_run=True)) == len(docs)
-    kube_helm.run("install", "infra", str(INFRA), "-n", namespace)
+    notes = kube_helm.run("install", "infra", str(INFRA), "-n", namespace).stdout
+    assert f"kubectl -n {namespace} port-forward svc/mercado-mailpit 8025" in notes
     assert _objects(kube_api, "StatefulSet", namespace) == {"mercado-postgres", "mercado-rabbitmq"}
+    assert _objects(kube_api, "Deployment", namespace) == {"mercado-mailpit"}
+    assert {"mercado-postgres", "mercado-rabbitmq", "mercado-mailpit"} == _objects(
+        kube_api, "NetworkPolicy", namespace
+    )
     secrets = _objects(kube_api, "Secret", namespace)
     assert {"mercado-postgres-admin", "mercado-rabbitmq-admin"} <= secrets
     first = client.CoreV1Api(kube_api).read_namespaced_secret("mercado-postgres-admin", namespace)
     kube_helm.run("upgrade", "infra", str(INFRA), "-n", namespace)
     again = client.CoreV1Api(kube_api).read_namespaced_secret("mercado-postgres-admin", namespace)
     assert again.data == first.data, "an upgrade keeps the generated passwords"
+    kube_helm.run("upgrade", "infra", str(INFRA), "-n", namespace, "--set", "mailpit.enabled=false")
+    assert not _objects(kube_api, "Deployment", namespace), "production: no mail catcher"
     kube_helm.run("uninstall", "infra", "-n", namespace)
     assert not _objects(kube_api, "StatefulSet", namespace)
 

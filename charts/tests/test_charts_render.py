@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from .support import INFRA, ONLY_ORDERS, OPERATOR, PLATFORM, PRODUCTION, named, of_kind
+from .support import DEV, INFRA, ONLY_ORDERS, OPERATOR, PLATFORM, PRODUCTION, named, of_kind
 
 SERVICES = ("users", "inventory", "orders", "payments", "notifications")
 EXTERNAL_INFRA = [
@@ -19,10 +19,13 @@ EXTERNAL_INFRA = [
     "rabbitmq.external.managementUri=https://mq.example.com:15671,rabbitmq.external.host=mq.example.com",
     "--set",
     "rabbitmq.external.username=admin,rabbitmq.external.password=pw",
+    "--set",
+    "mailpit.enabled=false",
 ]
 LINTED = [
     (PLATFORM, []),
     (PLATFORM, ["-f", str(PRODUCTION)]),
+    (PLATFORM, ["-f", str(DEV)]),
     (PLATFORM, ["--set", "services.users.enabled=false,services.inventory.enabled=false"]),
     (OPERATOR, []),
     (INFRA, []),
@@ -68,11 +71,13 @@ def test_every_service_comes_from_one_template_with_its_own_resources(helm):
         database = named(docs, "Database", f"mercado-{name}")["spec"]
         topology = named(docs, "MessagingTopology", f"mercado-{name}")["spec"]
         assert database["database"] == database["owner"] == name
-        assert _secret_refs(container) == {
+        assert _secret_refs(container) | {
             "DATABASE_URL": database["secretName"],
             "AMQP_URL": topology["secretName"],
-        }
-        assert _container(named(docs, "Deployment", f"mercado-{name}-relay"))["args"] == ["relay"]
+        } == _secret_refs(container), "the Secrets the operator writes from its resources"
+        if name != "notifications":  # it publishes nothing: no outbox to relay
+            relay = _container(named(docs, "Deployment", f"mercado-{name}-relay"))
+            assert relay["args"] == ["relay"]
         named(docs, "Service", f"mercado-{name}")
         named(docs, "PodDisruptionBudget", f"mercado-{name}")
         named(docs, "Job", f"mercado-{name}-migrate")
@@ -81,11 +86,22 @@ def test_every_service_comes_from_one_template_with_its_own_resources(helm):
         for d in of_kind(docs, "Deployment")
         if "consumer" in d["metadata"]["name"]
     }
-    assert consumers == {"mercado-inventory-consumer", "mercado-orders-consumer"}, (
-        "only services with queues"
-    )
+    assert consumers == {
+        f"mercado-{name}-consumer" for name in ("inventory", "orders", "payments", "notifications")
+    }, "only services with queues"
+    assert "mercado-notifications-relay" not in {d["metadata"]["name"] for d in docs}
     worker = _container(named(docs, "Deployment", "mercado-inventory-expire-reservations"))
     assert worker["args"] == ["expire-reservations"]
+    deliver = _container(named(docs, "Deployment", "mercado-notifications-deliver"))
+    assert (deliver["command"], deliver["args"]) == (["mercado-notifications"], ["deliver"])
+    payments = {d["metadata"]["name"] for d in of_kind(docs, "Deployment")} & {
+        f"mercado-payments{role}" for role in ("", "-relay", "-consumer", "-retry-outstanding")
+    }
+    assert payments == {
+        "mercado-payments",
+        "mercado-payments-relay",
+        "mercado-payments-consumer",
+    }, "payments' retry loop runs inside its consumer"
 
 
 def test_links_between_services_point_at_their_services(helm):
@@ -111,7 +127,8 @@ def test_topologies_are_exactly_what_each_service_declares_in_code(helm, name):
         q["name"]: {(b["exchange"], b["routingKey"]) for b in q["bindings"]}
         for q in rendered.get("queues", [])
     } == declared
-    assert rendered["service"] == name and rendered["publishes"] is True
+    assert rendered["service"] == name
+    assert rendered["publishes"] is (spec.topology.publishes if spec.topology else True)
 
 
 def test_the_migration_runs_after_the_first_install_and_before_upgrades(helm):
@@ -256,7 +273,14 @@ def test_dev_infra_writes_the_admin_secrets_the_operator_reads(helm):
     assert "postgresql.external.uri is required when postgresql.enabled is false" in missing.stderr
 
 
-PASSED_THROUGH = {"resources", "podSecurityContext", "securityContext", "queues"}
+PASSED_THROUGH = {
+    "resources",
+    "podSecurityContext",
+    "securityContext",
+    "queues",
+    "egress",
+    "infrastructure",
+}
 
 
 @pytest.mark.parametrize("chart", [PLATFORM, INFRA], ids=lambda c: c.name)

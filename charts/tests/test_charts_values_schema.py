@@ -3,7 +3,7 @@ what is wrong."""
 
 import pytest
 
-from .support import PLATFORM, PRODUCTION
+from .support import DEV, PLATFORM, PRODUCTION
 
 BAD = [
     (
@@ -37,6 +37,18 @@ BAD = [
         "serviceDefaults.api.autoscaling.targetCPUUtilizationPercentage=150",
         "maximum: got 150, want 100",
     ),
+    (
+        "services.payments.generatedSecrets.stripe.webhook-secret.length=8",
+        "at '/services/payments/generatedSecrets/stripe/webhook-secret/length': minimum: got 8",
+    ),
+    (
+        "services.payments.generatedSecrets.Stripe.key.length=20",
+        "at '/services/payments/generatedSecrets': additional properties 'Stripe' not allowed",
+    ),
+    ("gateway.publicUrl=localhost:8080", "at '/gateway/publicUrl': 'localhost:8080' does not"),
+    ("gateway.publicUrl=http://localhost:8080/", "at '/gateway/publicUrl'"),
+    ("networkPolicies.egress.restrict=yes", "at '/networkPolicies/egress/restrict': got string"),
+    ("services.notifications.egress=smtp", "at '/services/notifications/egress': got string"),
 ]
 
 
@@ -63,6 +75,22 @@ def test_a_secret_env_needs_its_secret_and_key(helm):
     )
 
 
+def test_a_secret_env_is_a_secret_or_a_generated_one_not_both(helm):
+    done = helm.run(
+        "template",
+        "m",
+        str(PLATFORM),
+        "--set",
+        "services.payments.secretEnv.STRIPE_WEBHOOK_SECRET.secretName=stripe",
+        check=False,
+    )
+    assert (
+        "services.payments.secretEnv.STRIPE_WEBHOOK_SECRET: secretName or generated, not both"
+        in done.stderr
+    )
+
+
 def test_the_shipped_values_meet_the_schema(helm):
     helm.run("template", "m", str(PLATFORM))
     helm.run("template", "m", str(PLATFORM), "-f", str(PRODUCTION))
+    helm.run("template", "m", str(PLATFORM), "-f", str(DEV))

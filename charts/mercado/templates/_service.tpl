@@ -48,7 +48,16 @@ dict: root (the chart's top context), name (the service), svc (its merged values
 - name: {{ $key }}
   valueFrom:
     secretKeyRef:
+      {{- if and $ref.generated $ref.secretName }}
+      {{- fail (printf "services.%s.secretEnv.%s: secretName or generated, not both" $.name $key) }}
+      {{- else if $ref.generated }}
+      {{- if not (hasKey $.svc.generatedSecrets $ref.generated) }}
+      {{- fail (printf "services.%s.secretEnv.%s: no generatedSecrets.%s" $.name $key $ref.generated) }}
+      {{- end }}
+      name: {{ include "mercado.serviceName" (list $.root $.name $ref.generated) }}
+      {{- else }}
       name: {{ $ref.secretName }}
+      {{- end }}
       key: {{ $ref.key }}
 {{- end }}
 {{- end }}
@@ -279,6 +288,10 @@ spec:
     name: {{ $root.Values.infrastructure.rabbitmq.adminSecret }}
   secretName: {{ include "mercado.service.messagingSecret" $ctx }}
   deletionPolicy: {{ $root.Values.infrastructure.deletionPolicy }}
+{{- end }}
+{{- range $secret, $keys := .svc.generatedSecrets }}
+---
+{{ include "mercado.service.generatedSecret" (merge (dict "secret" $secret "keys" $keys) $ctx) }}
 {{- end }}
 {{- if .svc.migration.enabled }}
 ---

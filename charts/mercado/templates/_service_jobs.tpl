@@ -95,4 +95,74 @@ spec:
   {{- else }}
   ingress: []
   {{- end }}
+{{- if $root.Values.networkPolicies.egress.restrict }}
+---
+{{ include "mercado.service.egressPolicy" . }}
+{{- end }}
+{{- end }}
+
+{{/*
+A Secret of random values, generated at the first install and kept on every upgrade (the
+values are looked up in the cluster): (dict ctx... secret keys).
+*/}}
+{{- define "mercado.service.generatedSecret" -}}
+{{- if has .secret (list "db" "amqp") }}
+{{- fail (printf "services.%s.generatedSecrets.%s: db and amqp name the operator's Secrets" .name .secret) }}
+{{- end }}
+{{- $name := include "mercado.serviceName" (list .root .name .secret) -}}
+{{- $existing := (lookup "v1" "Secret" .root.Release.Namespace $name).data | default dict -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ $name }}
+  namespace: {{ .root.Release.Namespace }}
+  labels:
+    {{- include "mercado.labels" (list .root .name "secret") | nindent 4 }}
+type: Opaque
+data:
+  {{- range $key, $spec := .keys }}
+  {{- if hasKey $existing $key }}
+  {{ $key }}: {{ index $existing $key }}
+  {{- else }}
+  {{ $key }}: {{ printf "%s%s" ($spec.prefix | default "") (randAlphaNum (int ($spec.length | default 32))) | b64enc }}
+  {{- end }}
+  {{- end }}
+{{- end }}
+
+{{/*
+Where the service's pods may connect when networkPolicies.egress.restrict is on: DNS, the
+release's own pods (other APIs: JWKS, inventory), PostgreSQL and RabbitMQ
+(networkPolicies.egress.infrastructure) and the service's own `egress` rules (the mail
+server, Stripe).
+*/}}
+{{- define "mercado.service.egressPolicy" -}}
+{{- $root := .root -}}
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "mercado.serviceName" (list $root .name "egress") }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "mercado.labels" (list $root .name "api") | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      app.kubernetes.io/instance: {{ $root.Release.Name }}
+      app.kubernetes.io/name: {{ .name }}
+  policyTypes: [Egress]
+  egress:
+    - ports:  # DNS, wherever the cluster serves it
+        - {port: 53, protocol: UDP}
+        - {port: 53, protocol: TCP}
+    - to:
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+              app.kubernetes.io/part-of: mercado
+    {{- with $root.Values.networkPolicies.egress.infrastructure }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- with .svc.egress }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
 {{- end }}
