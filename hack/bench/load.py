@@ -30,7 +30,7 @@ from mercado_local.runner import LocalMercado
 from mercado_local.unconsumed import sink
 
 PASSWORD = "Bench-Pass-9x7q"
-PAYERS = 4
+PAYERS = 8
 # Routed by the gateway to orders' gunicorn like POST /api/orders, answered without a
 # database or a token: what the path costs by itself.
 CEILING = "/docs/orders/openapi.json"
@@ -178,7 +178,9 @@ def main() -> None:
         )
         auditor.accepted.update(load.accepted)
         auditor.settle(timeout=120)
-        report(load, ceiling, orders_db, auditor, Path(args.chart), args, paid=payer.paid)
+        report(
+            load, ceiling, orders_db, auditor, Path(args.chart), args, paid_on_checkout=payer.paid
+        )
     finally:
         mercado.stop()
 

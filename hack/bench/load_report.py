@@ -88,7 +88,7 @@ def report(
     chart: Path,
     args: argparse.Namespace,
     *,
-    paid: int,
+    paid_on_checkout: int,
 ) -> None:
     """Print the table; write the chart."""
     saga = _query(orders_db, SAGA, load.accepted)
@@ -103,7 +103,7 @@ def report(
         ("order -> awaiting_payment p50 / p99", _ms([x * 1000 for x in reserved], 50, 99)),
         ("order -> paid p50 / p99", _ms([x * 1000 for x in paid], 50, 99)),
         ("orders accepted / refused", f"{len(load.accepted)} / {sum(load.errors.values())}"),
-        ("orders paid on the checkout page", str(paid)),
+        ("orders paid on the checkout page", str(paid_on_checkout)),
         ("errors by kind", ", ".join(f"{k}: {n}" for k, n in load.errors.most_common()) or "none"),
         ("oversold units", str(oversold_units(auditor))),
         ("invariants broken", str(len(auditor.violations()))),
