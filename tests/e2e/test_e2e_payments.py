@@ -131,7 +131,7 @@ def test_others_notifications_and_payments_are_not_yours(api, admin, customer):
 def test_a_changed_email_reaches_notifications(admin, customer, mercado):
     new = f"{customer.login}-new@example.com"
     assert customer.patch("/api/users/me", json={"email": new}).status_code == 200
-    product = new_product(admin, "6.00", 3)
+    product = new_product(admin, "6.00", 20)
 
     def mailed_to_new_address() -> bool:
         order_id = place(customer, {product: (1, 6.00)})
