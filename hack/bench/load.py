@@ -1,8 +1,9 @@
 """Platform load benchmark: N virtual customers place orders as fast as they get answers,
 for a bounded time, against Mercado in local mode (private PostgreSQL and RabbitMQ, every
-service as processes); then the same load on a trivial endpoint on the same path, the ceiling.
-Payments is played by the benchmark (it answers each `payment.requested` with
-`payment.succeeded`) until the payments service and its local provider land.
+service as processes, behind the gateway); then the same load on a trivial endpoint the
+gateway routes to the same service, the ceiling. Every accepted order is paid as a
+customer would: its `payment_url` (the payments service's local checkout) and the Pay
+button, through the gateway.
 
     make bench                     (or: uv run python hack/bench/load.py --customers 32)
 """
@@ -13,7 +14,6 @@ import random
 import secrets
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -27,8 +27,13 @@ from load_report import Samples, report
 
 from mercado_local.invariants import Invariants
 from mercado_local.runner import LocalMercado
+from mercado_local.unconsumed import sink
 
 PASSWORD = "Bench-Pass-9x7q"
+PAYERS = 8
+# Routed by the gateway to orders' gunicorn like POST /api/orders, answered without a
+# database or a token: what the path costs by itself.
+CEILING = "/docs/orders/openapi.json"
 
 
 def customers(mercado: LocalMercado, count: int) -> list[tuple[str, str]]:
@@ -58,17 +63,18 @@ async def drive(
     seconds: float,
     *,
     ceiling: bool,
+    payer: Payer | None = None,
 ) -> Samples:
-    """Every customer loops: POST an order (or GET /healthz for the ceiling) until time is up."""
+    """Every customer loops: POST an order (or GET the ceiling's trivial endpoint) until
+    time is up; the payer, if any, pays each accepted order meanwhile."""
     assert mercado.endpoints is not None
     samples = Samples(start=time.monotonic())
     orders_url = mercado.endpoints.url("/api/orders")
-    health_url = mercado.endpoints.services["orders"] + "/healthz"
+    trivial_url = mercado.endpoints.url(CEILING)
     deadline = samples.start + seconds
     catalogue, scarce = products
     prices = {**catalogue, scarce: 34.0}
     plenty = sorted(catalogue)
-    connector = aiohttp.TCPConnector(limit=len(people))
 
     async def customer(customer_id: str, token: str, chooser: random.Random) -> None:
         headers = {"Authorization": f"Bearer {token}"}
@@ -86,7 +92,7 @@ async def drive(
             }
             try:
                 if ceiling:
-                    answer = await session.get(health_url)
+                    answer = await session.get(trivial_url)
                 else:
                     answer = await session.post(orders_url, json=body, headers=headers)
                 payload = await answer.json(content_type=None)
@@ -94,11 +100,18 @@ async def drive(
                 samples.errors[type(exc).__name__] += 1
                 continue
             samples.add(now, time.monotonic() - now, answer.status, payload)
+            if payer is not None and answer.status == 200 and "order_id" in payload:
+                payer.owe(payload["order_id"], token)
 
     timeout = aiohttp.ClientTimeout(total=10)
+    connector = aiohttp.TCPConnector(limit=len(people) + PAYERS)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        paying = payer and asyncio.create_task(payer.run(session, PAYERS, deadline + 120))
         await asyncio.gather(*(customer(c, t, random.Random(n)) for n, (c, t) in enumerate(people)))
-    samples.end = time.monotonic()
+        samples.end = time.monotonic()
+        if payer is not None and paying:
+            payer.close()
+            await paying
     return samples
 
 
@@ -135,28 +148,39 @@ def main() -> None:
         overrides={
             "orders": {"WEB_CONCURRENCY": args.workers, "LOG_LEVEL": "WARNING"},
             "inventory": {"WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING"},
+            "payments": {"LOG_LEVEL": "WARNING"},
+            "notifications": {"LOG_LEVEL": "WARNING"},
         },
     )
     try:
         print(f"starting local mode (logs in {workdir}) ...", flush=True)
         mercado.start()
         orders_db = mercado.running["orders"].env["DATABASE_URL"]
-        payer = Payer(mercado.servers.amqp_url, stop=threading.Event()).start()
+        sink(mercado.servers.amqp_url)  # stock.committed / stock.released: nobody's yet
         people = customers(mercado, args.customers)
         products = bench_products(mercado)
         print(f"{len(people)} customers, {len(products[0])} products; warming up ...", flush=True)
         asyncio.run(drive(mercado, people[:4], products, 3, ceiling=False))
         print(f"orders for {args.seconds:.0f} s ...", flush=True)
-        load = asyncio.run(drive(mercado, people, products, args.seconds, ceiling=False))
-        print(f"ceiling (GET orders /healthz) for {args.seconds:.0f} s ...", flush=True)
+        payer = Payer(mercado.endpoints.gateway)
+        load = asyncio.run(
+            drive(mercado, people, products, args.seconds, ceiling=False, payer=payer)
+        )
+        load.errors.update(payer.failures)
+        print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
         ceiling = asyncio.run(drive(mercado, people, products, args.seconds, ceiling=True))
         auditor = Invariants(
-            orders_db, mercado.running["inventory"].env["DATABASE_URL"], mercado.servers.amqp_url
+            orders_db,
+            mercado.running["inventory"].env["DATABASE_URL"],
+            mercado.servers.amqp_url,
+            payments_db=mercado.running["payments"].env["DATABASE_URL"],
+            notifications_db=mercado.running["notifications"].env["DATABASE_URL"],
         )
         auditor.accepted.update(load.accepted)
         auditor.settle(timeout=120)
-        payer.stop.set()
-        report(load, ceiling, orders_db, auditor, Path(args.chart), args)
+        report(
+            load, ceiling, orders_db, auditor, Path(args.chart), args, paid_on_checkout=payer.paid
+        )
     finally:
         mercado.stop()
 

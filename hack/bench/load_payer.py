@@ -1,55 +1,66 @@
-"""The benchmark's stand-in for payments: every `payment.requested` is answered at once with
-`payment.succeeded`; a second queue takes the events nobody consumes yet (notifications')."""
+"""The benchmark's paying customers: each accepted order is paid as a customer would, by
+following its `payment_url` (the payments service's local checkout, through the gateway)
+and pressing Pay."""
 
-import threading
-from dataclasses import dataclass
+import asyncio
+import time
+from dataclasses import dataclass, field
 
-import pika
-
-from mercado_platform.messaging.events import Event
-from mercado_platform.messaging.topology import exchange_for
-
-REQUESTS, OTHERS = "bench.payment-requests", "bench.unconsumed"
+import aiohttp
 
 
 @dataclass
 class Payer:
-    """A thread consuming payment requests and publishing their success."""
+    """Orders waiting to be paid, and a few coroutines paying them."""
 
-    amqp_url: str
-    stop: threading.Event
+    gateway: str
+    paid: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+    closed: bool = False
 
-    def start(self) -> "Payer":
-        """Declare the queues, then pay in a daemon thread."""
-        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
-        channel = connection.channel()
-        channel.exchange_declare(exchange_for("payments"), "topic", durable=True)
-        channel.queue_declare(REQUESTS, durable=True)
-        channel.queue_bind(REQUESTS, exchange_for("orders"), "payment.requested")
-        channel.queue_declare(OTHERS, durable=True, arguments={"x-max-length": 1000})
-        for service in ("orders", "inventory"):
-            channel.queue_bind(OTHERS, exchange_for(service), "#")
-        connection.close()
-        threading.Thread(target=self._run, daemon=True).start()
-        return self
+    def owe(self, order_id: str, token: str) -> None:
+        """An order just accepted; pay it once its link exists."""
+        self.queue.put_nowait((order_id, token))
 
-    def _run(self) -> None:
-        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
-        channel = connection.channel()
-        channel.basic_qos(prefetch_count=100)
-        for method, _properties, body in channel.consume(REQUESTS, inactivity_timeout=0.5):
-            if self.stop.is_set():
-                break
-            if method is None:
+    async def run(self, session: aiohttp.ClientSession, workers: int, until: float) -> None:
+        """Pay every order owed (polling each until its link exists), up to time `until`."""
+        await asyncio.gather(*(self._work(session, until) for _ in range(workers)))
+
+    async def _work(self, session: aiohttp.ClientSession, until: float) -> None:
+        while time.monotonic() < until:
+            try:
+                order_id, token = await asyncio.wait_for(self.queue.get(), 0.5)
+            except TimeoutError:
+                if self.queue.empty() and self.closed:
+                    return
                 continue
-            request = Event.from_json(body)
-            data = {
-                "order_id": request.data["order_id"],
-                "payment_id": "bench-" + request.data["order_id"],
-                "amount": request.data["amount"],
-                "currency": request.data["currency"],
-            }
-            paid = Event("payment.succeeded", data, "/mercado/payments")
-            channel.basic_publish(exchange_for("payments"), paid.type, paid.to_json())
-            channel.basic_ack(method.delivery_tag)
-        connection.close()
+            try:
+                await self._pay(session, order_id, token, until)
+            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+                kind = f"pay: {type(exc).__name__}"
+                self.failures[kind] = self.failures.get(kind, 0) + 1
+
+    def close(self) -> None:
+        """No more orders will be owed: workers stop once the queue is empty."""
+        self.closed = True
+
+    async def _pay(
+        self, session: aiohttp.ClientSession, order_id: str, token: str, until: float
+    ) -> None:
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{self.gateway}/api/orders/{order_id}"
+        while time.monotonic() < until:
+            async with session.get(url, headers=headers) as answer:
+                order = await answer.json(content_type=None)
+            if order.get("payment_url"):
+                async with session.post(order["payment_url"] + "/pay") as pressed:
+                    if pressed.status == 200:
+                        self.paid += 1
+                    else:
+                        kind = f"pay: {pressed.status}"
+                        self.failures[kind] = self.failures.get(kind, 0) + 1
+                return
+            if order.get("status") not in ("received", "awaiting_payment"):
+                return  # rejected: nothing to pay
+            await asyncio.sleep(0.2)

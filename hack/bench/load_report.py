@@ -87,6 +87,8 @@ def report(
     auditor: Invariants,
     chart: Path,
     args: argparse.Namespace,
+    *,
+    paid_on_checkout: int,
 ) -> None:
     """Print the table; write the chart."""
     saga = _query(orders_db, SAGA, load.accepted)
@@ -101,10 +103,11 @@ def report(
         ("order -> awaiting_payment p50 / p99", _ms([x * 1000 for x in reserved], 50, 99)),
         ("order -> paid p50 / p99", _ms([x * 1000 for x in paid], 50, 99)),
         ("orders accepted / refused", f"{len(load.accepted)} / {sum(load.errors.values())}"),
+        ("orders paid on the checkout page", str(paid_on_checkout)),
         ("errors by kind", ", ".join(f"{k}: {n}" for k, n in load.errors.most_common()) or "none"),
         ("oversold units", str(oversold_units(auditor))),
         ("invariants broken", str(len(auditor.violations()))),
-        ("ceiling: GET orders /healthz req/s", f"{ceiling.rate:.1f}"),
+        ("ceiling: GET /docs/orders/openapi.json req/s", f"{ceiling.rate:.1f}"),
         ("ceiling p50 / p99", _ms([x * 1000 for x in ceiling.latencies], 50, 99)),
         ("ratio orders/s : ceiling req/s", f"{accepted_rate / ceiling.rate:.2f}"),
     ]
@@ -122,7 +125,7 @@ def _chart(load: Samples, ceiling: Samples, saga: list[tuple], path: Path) -> No
     figure, (top, bottom) = pyplot.subplots(2, 1, figsize=(11, 8))
     for samples, label, colour in (
         (load, "POST /api/orders", "C0"),
-        (ceiling, "GET /healthz", "C2"),
+        (ceiling, "GET /docs/orders/openapi.json", "C2"),
     ):
         top.scatter(samples.times, [x * 1000 for x in samples.latencies], s=2, c=colour, alpha=0.3)
         seconds = _per_second(samples)

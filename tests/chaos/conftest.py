@@ -1,7 +1,8 @@
 """Orders and inventory as real processes, every link to PostgreSQL, RabbitMQ and between
-them through toxiproxy, so a test can cut or slow any of them. Payments is played by the
-test (it publishes `payment.succeeded`) until the payments service lands."""
+them through toxiproxy, so a test can cut or slow any of them; the real payments service
+(local provider) beside them, paid through its signed webhook, each event sent twice."""
 
+import json
 import random
 import threading
 import time
@@ -10,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-import pika
 import psycopg2
 import pytest
 import requests
@@ -18,13 +18,15 @@ import requests
 from mercado_local.invariants import Invariants
 from mercado_local.services import ServiceProcesses
 from mercado_local.toxiproxy import Link, Toxiproxy
-from mercado_platform.messaging.events import Event
-from mercado_platform.messaging.topology import exchange_for
+from mercado_local.unconsumed import sink
+from mercado_notifications.entrypoints.subscriptions import TOPOLOGY as NOTIFICATIONS
+from mercado_payments.adapters.signatures import sign
 from mercado_platform.testing.polling import eventually
 
-CUSTOMER = "orders:read orders:write"
+CUSTOMER = "orders:read orders:write payments:read"
 STAFF = "inventory:write orders:read:any orders:fulfil"
-STAND_IN = "stand-in.payments-and-notifications"
+STAND_IN = "stand-in.notifications"
+WEBHOOK_SECRET = "whsec_chaos_" + "5" * 24
 
 
 def through(url: str, link: Link) -> str:
@@ -46,17 +48,20 @@ class Stream:
 
 
 class Shop:
-    """The two services, their links, a customer and staff, and the auditor."""
+    """Orders, inventory and payments, their links, a customer and staff, and the auditor."""
 
-    def __init__(self, orders, inventory, links, signing_key, amqp_url, databases):
+    def __init__(self, orders, inventory, payments, links, signing_key, amqp_url, databases):
         self.orders, self.inventory, self.links, self.amqp_url = orders, inventory, links, amqp_url
+        self.payments = payments
         self.customer_id = "chaos-" + signing_key.kid
         token = signing_key.token(sub=self.customer_id, scope=CUSTOMER, lifetime=3600)
         self.customer = {"Authorization": f"Bearer {token}"}
         staff = signing_key.token(sub="staff-1", scope=STAFF, lifetime=3600)
         self.staff = {"Authorization": f"Bearer {staff}"}
         self.prices: dict[str, Decimal] = {}
-        self.invariants = Invariants(databases["orders"], databases["inventory"], amqp_url)
+        self.invariants = Invariants(
+            databases["orders"], databases["inventory"], amqp_url, databases["payments"]
+        )
         self.paid: set[str] = set()
 
     def product(self, sku: str, price: str, stock: int) -> str:
@@ -159,25 +164,38 @@ class Shop:
         eventually(all_decided, timeout=timeout, what=f"{len(order_ids)} orders decided")
         return seen
 
-    def pay_some(self, orders: dict[str, dict], *, twice: bool = True) -> None:
+    def pay_some(self, orders: dict[str, dict]) -> None:
         """Pay every other order awaiting payment, each payment delivered twice."""
         awaiting = sorted(i for i, o in orders.items() if o["status"] == "awaiting_payment")
         for order_id in awaiting[::2]:
-            for _ in range(2 if twice else 1):
-                self.pay(order_id, orders[order_id]["total"])
+            self.pay(order_id)
             self.paid.add(order_id)
 
-    def pay(self, order_id: str, amount: str) -> None:
-        """What payments will publish once the customer pays."""
-        data = {"order_id": order_id, "payment_id": "pay-" + order_id, "amount": amount}
-        event = Event("payment.succeeded", {**data, "currency": "brl"}, "/mercado/payments")
-        connection = pika.BlockingConnection(pika.URLParameters(self.amqp_url))
-        try:
-            channel = connection.channel()
-            channel.exchange_declare(exchange_for("payments"), "topic", durable=True)
-            channel.basic_publish(exchange_for("payments"), event.type, event.to_json())
-        finally:
-            connection.close()
+    def pay(self, order_id: str) -> None:
+        """Stripe tells payments the customer paid: one signed event, delivered twice (the
+        second must change nothing)."""
+        url = f"{self.payments.url}/api/payments/{order_id}"
+        payment = eventually(
+            lambda: (
+                (p := requests.get(url, headers=self.customer, timeout=10).json()).get("session_id")
+                and p
+            ),
+            timeout=60,
+            what=f"the payment link of {order_id}",
+        )
+        payload = json.dumps(paid_event(payment)).encode()
+        outcomes = []
+        for _ in range(2):
+            signature = sign(payload, WEBHOOK_SECRET, int(time.time()))
+            answer = requests.post(
+                f"{self.payments.url}/api/payments/webhook",
+                data=payload,
+                headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+                timeout=10,
+            )
+            assert answer.status_code == 200, answer.text
+            outcomes.append(answer.json().get("outcome"))
+        assert outcomes[1] == "duplicate", outcomes
 
     def all_paid_reached(self, timeout: float = 60) -> None:
         """Every order paid by the test is `paid` in orders."""
@@ -188,18 +206,34 @@ class Shop:
         )
 
 
-def stand_in_for_absent_services(amqp_url: str) -> None:
-    """A queue taking every orders and inventory event, where payments and notifications
-    will bind theirs: without it the relays' mandatory publishes of `payment.requested`,
-    `order.rejected`, `stock.low`... are unroutable and stay in the outbox, retried."""
-    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
-    try:
-        channel = connection.channel()
-        channel.queue_declare(STAND_IN, durable=True)
-        for service in ("orders", "inventory"):
-            channel.queue_bind(STAND_IN, exchange_for(service), "#")
-    finally:
-        connection.close()
+def paid_event(payment: dict) -> dict:
+    """The `checkout.session.completed` Stripe sends when the customer has paid."""
+    session = {
+        "id": payment["session_id"],
+        "object": "checkout.session",
+        "client_reference_id": payment["order_id"],
+        "metadata": {"order_id": payment["order_id"], "payment_id": payment["payment_id"]},
+        "amount_total": int(Decimal(payment["amount"]) * 100),
+        "currency": payment["currency"],
+        "payment_status": "paid",
+        "status": "complete",
+        "payment_intent": "pi_chaos_" + payment["order_id"].replace("-", ""),
+    }
+    return {
+        "id": "evt_chaos_" + payment["order_id"].replace("-", ""),
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": session},
+    }
+
+
+def stand_in_for_notifications(amqp_url: str) -> None:
+    """The notifications service is not run here: a queue bound as its mail queue is (and
+    to the events nobody consumes yet), so the relays' mandatory publishes are routable."""
+    [mail, *_] = NOTIFICATIONS.subscriptions
+    sink(amqp_url, STAND_IN, mail.bindings)
 
 
 @pytest.fixture
@@ -211,7 +245,9 @@ def toxiproxy(tmp_path):
 
 @pytest.fixture
 def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, toxiproxy, tmp_path):
-    databases = {name: postgres_server.create_database() for name in ("orders", "inventory")}
+    databases = {
+        name: postgres_server.create_database() for name in ("orders", "inventory", "payments")
+    }
     inventory = ServiceProcesses("inventory", {}, tmp_path)
     links = {
         "orders-db": toxiproxy.link("orders-db", postgres_server.port),
@@ -235,12 +271,21 @@ def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, t
         },
         tmp_path,
     )
+    payments = ServiceProcesses("payments", {}, tmp_path)
+    payments.env.update(
+        DATABASE_URL=databases["payments"],
+        AMQP_URL=amqp_url,
+        JWKS_URL=jwks_server.url,
+        PAYMENT_PROVIDER="local",
+        STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        PUBLIC_URL=payments.url,
+    )
     started = []
     try:
-        for service in (inventory, orders):
+        for service in (inventory, orders, payments):
             started.append(service.prepare().start())
-        stand_in_for_absent_services(amqp_url)
-        yield Shop(orders, inventory, links, signing_key, amqp_url, databases)
+        stand_in_for_notifications(amqp_url)
+        yield Shop(orders, inventory, payments, links, signing_key, amqp_url, databases)
     finally:
         for service in reversed(started):
             service.stop()

@@ -1,6 +1,7 @@
 """How e2e tests talk to Mercado: as a client would, by path, through one set of endpoints."""
 
 import uuid
+from pathlib import Path
 
 import requests
 
@@ -64,3 +65,28 @@ def wait_status(client: Client, order_id: str, status: str, timeout: float = 60)
         timeout=timeout,
         what=f"order {order_id} {status}",
     )
+
+
+def place(customer: Client, lines: dict[str, tuple[int, float]]) -> str:
+    """Place an order with seed 001's body shape; its id."""
+    products = [{"product_id": p, "quantity": q, "price": price} for p, (q, price) in lines.items()]
+    placed = customer.post("/api/orders", json={"customer_id": customer.id, "products": products})
+    assert placed.status_code == 200, placed.text
+    return placed.json()["order_id"]
+
+
+def press(payment_url: str, button: str) -> requests.Response:
+    """Press Pay or Cancel on the local checkout page, as its HTML form posts."""
+    return requests.post(f"{payment_url}/{button}", timeout=15)
+
+
+def mails(mailbox: Path, to: str) -> list[str]:
+    """Subjects of the e-mails the local sink received for `to`, oldest first."""
+    subjects = []
+    for block in mailbox.read_text(encoding="utf-8").split("-" * 72 + "\n"):
+        head = dict(
+            line.split(": ", 1) for line in block.split("\n\n", 1)[0].splitlines() if ": " in line
+        )
+        if to in head.get("To", "").split(", "):
+            subjects.append(head["Subject"])
+    return subjects

@@ -1,7 +1,5 @@
 """Mercado in local mode, once for every e2e test (each makes its own customers and
-products), reached through ONE set of endpoints: each service's own URL today; once the
-gateway exists, LocalMercado._front returns the gateway's URL and every e2e test goes
-through it without changing."""
+products), reached only through its nginx gateway, as a client would."""
 
 import uuid
 
@@ -30,7 +28,8 @@ def mercado(postgres_server, rabbitmq_server, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def api(mercado) -> Endpoints:
-    """The one place e2e tests send requests to."""
+    """The one place e2e tests send requests to: the gateway."""
+    assert mercado.endpoints.gateway is not None
     return mercado.endpoints
 
 

@@ -1,5 +1,5 @@
-"""`mercado-local` as a user runs it: it comes up with its seed, answers, and a SIGTERM
-stops every process it started."""
+"""`mercado-local` as a user runs it: it comes up with its seed, answers through its
+gateway, and a SIGTERM stops every process it started (nginx included)."""
 
 import json
 import os
@@ -66,7 +66,9 @@ def test_local_mode_starts_seeds_answers_and_stops_cleanly(tmp_path):
         started = descendants(runner.pid)
         assert set(state["pids"]) <= set(started)
 
-        users, inventory = state["services"]["users"], state["services"]["inventory"]
+        users = inventory = state["gateway"]
+        assert output.read_text().startswith("mercado-local: starting")
+        assert f"mercado-local: ready at {state['gateway']}" in output.read_text()
         login = {"login": "admin", "password": "Quiet-Harbor-2024"}
         token = requests.post(f"{users}/api/auth/token", json=login, timeout=10)
         assert token.status_code == 200, token.text

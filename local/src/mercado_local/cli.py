@@ -71,6 +71,14 @@ def _watch(mercado: LocalMercado) -> int:
     """Wait for a signal; a service process that dies on its own stops local mode."""
     idle = threading.Event()
     while True:
+        gateway = mercado.gateway
+        if (
+            gateway is not None
+            and gateway.process is not None
+            and gateway.process.poll() is not None
+        ):
+            print(f"mercado-local: the gateway exited; see {gateway.error_log}", file=sys.stderr)
+            return 1
         for name, processes in mercado.running.items():
             for role, process in processes.running.items():
                 if process.poll() is not None:
@@ -92,12 +100,12 @@ def _announce(mercado: LocalMercado, state_file: str | None) -> None:
         "logs": str(mercado.workdir),
         "pids": mercado.pids(),
     }
-    lines = [f"  {name:<14} {url}" for name, url in mercado.endpoints.services.items()]
-    if mercado.endpoints.gateway:
-        lines.insert(0, f"  {'gateway':<14} {mercado.endpoints.gateway}")
+    direct = [f"    {name:<14} {url}" for name, url in mercado.endpoints.services.items()]
     print(
-        "mercado-local: ready\n"
-        + "\n".join(lines)
+        f"mercado-local: ready at {mercado.endpoints.gateway}\n"
+        + f"  gateway        {mercado.endpoints.gateway}   (every API, /docs)\n"
+        + "  services (direct, bypassing the gateway):\n"
+        + "\n".join(direct)
         + f"\n  admin          {ADMIN_LOGIN} / {mercado.seeded.admin_password}"
         + f"\n  products       {len(mercado.seeded.products)} seeded"
         + f"\n  mailbox        {mercado.mailbox}"

@@ -1,6 +1,7 @@
 """The platform's promises, checked from the outside after a failure or a load run: every
-accepted order decided, no stock oversold or leaked, no payment applied twice, no event
-stuck in an outbox, no dead letter nobody expected."""
+accepted order decided, no stock oversold or leaked, no payment applied twice, one payment
+per order and never refunded twice, no event stuck in an outbox, no e-mail stuck or failed,
+no dead letter nobody expected."""
 
 from collections import Counter
 from collections.abc import Iterable
@@ -33,9 +34,20 @@ class Invariants:
     orders_db: str
     inventory_db: str
     amqp_url: str
-    queues: tuple[str, ...] = ("orders.saga", "orders.replicas", "inventory.orders")
+    payments_db: str | None = None
+    notifications_db: str | None = None
     accepted: set[str] = field(default_factory=set)
     expected_dead: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def queues(self) -> tuple[str, ...]:
+        """The queues of the services audited."""
+        queues = ["orders.saga", "orders.replicas", "inventory.orders"]
+        if self.payments_db:
+            queues.append("payments.orders")
+        if self.notifications_db:
+            queues += ["notifications.mail", "notifications.customers"]
+        return tuple(queues)
 
     def violations(self) -> list[str]:
         """Every broken promise, described; empty when all hold."""
@@ -43,7 +55,9 @@ class Invariants:
             *self._undecided_orders(),
             *self._stock(),
             *self._payments(),
+            *self._payment_rows(),
             *self._outboxes(),
+            *self._mail(),
             *self._dead_letters(),
         ]
 
@@ -109,8 +123,45 @@ class Invariants:
         ):
             yield f"order {order_id} sold product {product} twice"
 
+    def _payment_rows(self) -> Iterable[str]:
+        """Payments agree with orders: one per order, paid orders paid, refunds only once."""
+        if not self.payments_db:
+            return
+        statuses = dict(_rows(self.orders_db, "SELECT id, status FROM orders"))
+        payments = _rows(self.payments_db, "SELECT order_id, status FROM payments")
+        for order_id, count in Counter(order_id for order_id, _ in payments).items():
+            if count > 1:
+                yield f"order {order_id} has {count} payments"
+        for order_id, status in payments:
+            order = statuses.get(order_id)
+            if status == "succeeded" and order not in ("paid", "completed"):
+                yield f"order {order_id} is {order} but its payment succeeded"
+            if status in ("refunding", "refunded") and order != "cancelled":
+                yield f"order {order_id} is {order} but its payment is {status}"
+        for (order_id,) in _rows(
+            self.payments_db,
+            "SELECT body::json->'data'->>'order_id' FROM outbox"
+            " WHERE routing_key = 'payment.refunded' GROUP BY 1 HAVING count(*) > 1",
+        ):
+            yield f"order {order_id} was refunded twice"
+
+    def _mail(self) -> Iterable[str]:
+        """Every e-mail owed was sent (or skipped on purpose); none failed or overdue."""
+        if not self.notifications_db:
+            return
+        for status, count in _rows(
+            self.notifications_db,
+            "SELECT status, count(*) FROM notifications WHERE status = 'failed'"
+            " OR (status = 'pending' AND next_attempt_at < now() - interval '30 seconds')"
+            " GROUP BY 1",
+        ):
+            yield f"{count} e-mail(s) {status} (or overdue) in notifications"
+
     def _outboxes(self) -> Iterable[str]:
-        for name, url in (("orders", self.orders_db), ("inventory", self.inventory_db)):
+        outboxes = [("orders", self.orders_db), ("inventory", self.inventory_db)]
+        if self.payments_db:
+            outboxes.append(("payments", self.payments_db))
+        for name, url in outboxes:
             [(unsent,)] = _rows(url, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
             if unsent:
                 yield f"{unsent} event(s) unsent in {name}'s outbox"

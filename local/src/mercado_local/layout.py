@@ -9,14 +9,36 @@ ServiceUrls = dict[str, str]
 
 @dataclass(frozen=True)
 class Wiring:
-    """What a service may need to know of the others: their API URLs, the SMTP sink."""
+    """What a service may need to know of the others: their API URLs, the SMTP sink, the
+    gateway's public URL, the webhook secret and who the staff are."""
 
     urls: ServiceUrls
     smtp: dict[str, str]
+    public_url: str = "http://127.0.0.1:8080"
+    webhook_secret: str = ""
+    staff_emails: str = ""
 
     def jwks(self) -> dict[str, str]:
         """Where the users service publishes its token keys."""
         return {"JWKS_URL": f"{self.urls['users']}/.well-known/jwks.json"}
+
+    def payments(self) -> dict[str, str]:
+        """The local checkout page, linked at the gateway, its events signed with the secret."""
+        return {
+            **self.jwks(),
+            "PAYMENT_PROVIDER": "local",
+            "STRIPE_WEBHOOK_SECRET": self.webhook_secret,
+            "PUBLIC_URL": self.public_url,
+        }
+
+    def notifications(self) -> dict[str, str]:
+        """E-mails to the local sink, low stock to the seeded staff; retried quickly."""
+        return {
+            **self.jwks(),
+            **self.smtp,
+            "STAFF_EMAILS": self.staff_emails,
+            "SMTP_BACKOFF_MAX_SECONDS": "30",
+        }
 
 
 @dataclass(frozen=True)
@@ -28,9 +50,6 @@ class Service:
     settings: Callable[[Wiring], dict[str, str]] = field(default=lambda _wiring: {})
 
 
-# Payments joins as Service("payments", settings=lambda w: {**w.jwks(), "PAYMENT_PROVIDER":
-# "local"}) and notifications as Service("notifications", settings=lambda w: {**w.jwks(),
-# **w.smtp}) once they are real services; until then their skeletons have nothing to run.
 SERVICES: tuple[Service, ...] = (
     Service("users", roles=("serve", "relay")),
     Service(
@@ -39,6 +58,9 @@ SERVICES: tuple[Service, ...] = (
         settings=Wiring.jwks,
     ),
     Service("orders", settings=lambda w: {**w.jwks(), "INVENTORY_URL": w.urls["inventory"]}),
+    Service("payments", settings=Wiring.payments),
+    # notifications publishes no events (no relay); `deliver` sends the e-mails it owes
+    Service("notifications", roles=("serve", "consume", "deliver"), settings=Wiring.notifications),
 )
 
 # Longest prefix wins; the gateway routes the same prefixes to the same services.

@@ -1,15 +1,23 @@
-"""Local mode: the servers, every service's processes, the mail sink and the seed, started
-in order and stopped in reverse. The gateway goes in front at `_front` once it exists."""
+"""Local mode: the servers, every service's processes, the mail sink, the nginx gateway in
+front and the seed, started in order and stopped in reverse."""
 
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from mercado_local.gateway import Gateway
 from mercado_local.layout import SERVICES, Endpoints, Service, Wiring
 from mercado_local.mail import MailSink
-from mercado_local.seed import Seeded, seed
+from mercado_local.seed import ADMIN_EMAIL, Seeded, seed
 from mercado_local.servers import Servers
 from mercado_local.services import ServiceProcesses
+
+# One machine's clients all come from 127.0.0.1: the chart's per-address limit (20/s) would
+# throttle every test and benchmark as if they were one abusive client.
+GATEWAY_VALUES: dict[str, Any] = {
+    "gateway": {"rateLimit": {"requestsPerSecond": 100_000, "burst": 100_000}}
+}
 
 
 @dataclass
@@ -22,9 +30,11 @@ class LocalMercado:
     admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(12) + "-L0cal")
     database_prefix: str = "mercado_"
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
+    webhook_secret: str = field(default_factory=lambda: "whsec_" + secrets.token_hex(24))
     running: dict[str, ServiceProcesses] = field(default_factory=dict)
     endpoints: Endpoints | None = None
     seeded: Seeded | None = None
+    gateway: Gateway | None = None
     _mail: MailSink | None = None
 
     @property
@@ -33,13 +43,22 @@ class LocalMercado:
         return self.workdir / "mail.log"
 
     def start(self) -> "LocalMercado":
-        """Servers, mail sink, each service prepared and started, the front, the seed."""
+        """Servers, mail sink, each service prepared and started, the gateway, the seed."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.servers.start()
         self._mail = MailSink(self.mailbox).start()
         planned = {s.name: ServiceProcesses(s.name, {}, self.workdir) for s in self.services}
         urls = {name: processes.url for name, processes in planned.items()}
-        wiring = Wiring(urls, self._mail.settings())
+        upstreams = {name: f"127.0.0.1:{processes.port}" for name, processes in planned.items()}
+        # its port is chosen now: payments links its checkout pages at the gateway's URL
+        self.gateway = Gateway(upstreams, values=GATEWAY_VALUES)
+        wiring = Wiring(
+            urls,
+            self._mail.settings(),
+            public_url=self.gateway.url,
+            webhook_secret=self.webhook_secret,
+            staff_emails=ADMIN_EMAIL,
+        )
         for service in self.services:
             processes = planned[service.name]
             processes.env.update(
@@ -50,12 +69,16 @@ class LocalMercado:
             processes.env.update(self.overrides.get(service.name, {}))
             self.running[service.name] = processes  # stopped by stop() even if start fails
             processes.prepare().start(*service.roles)
-        self.endpoints = self._front(urls)
+        self.gateway.start()
+        self.endpoints = Endpoints(urls, gateway=self.gateway.url)
         self.seeded = seed(self.running["users"], self.endpoints, self.admin_password)
         return self
 
     def stop(self) -> None:
         """Everything started, in reverse order; safe to call after a failed start."""
+        if self.gateway is not None:
+            self.gateway.stop()
+            self.gateway = None
         for processes in reversed(list(self.running.values())):
             processes.stop()
         self.running.clear()
@@ -65,10 +88,7 @@ class LocalMercado:
         self.servers.stop()
 
     def pids(self) -> list[int]:
-        """Every service process started (their children are theirs to stop)."""
-        return [p.pid for s in self.running.values() for p in s.running.values()]
-
-    def _front(self, urls: dict[str, str]) -> Endpoints:
-        """Where clients go. Today each service's own URL; with mercado_local.gateway, start
-        `Gateway` over these upstreams here and return Endpoints(urls, gateway=its URL)."""
-        return Endpoints(urls)
+        """Every process started: the gateway's nginx and each service role (their children
+        are theirs to stop)."""
+        front = [self.gateway.process.pid] if self.gateway and self.gateway.process else []
+        return front + [p.pid for s in self.running.values() for p in s.running.values()]

@@ -1,0 +1,28 @@
+"""Events a service publishes that no service subscribes to yet. The relay publishes with
+`mandatory`, so these are unroutable and stay in the publisher's outbox, retried for ever
+(in a cluster too). The failure and load tests bind a capped queue to them so that the
+outbox invariant audits every other event; closing the gap is the services' work."""
+
+import pika
+
+from mercado_platform.messaging.topology import exchange_for
+
+UNCONSUMED: tuple[tuple[str, str], ...] = (
+    (exchange_for("inventory"), "stock.committed"),
+    (exchange_for("inventory"), "stock.released"),
+)
+
+
+def sink(
+    amqp_url: str, queue: str = "local.unconsumed", bindings: tuple[tuple[str, str], ...] = ()
+) -> None:
+    """Declare `queue` (capped) bound to the unconsumed events and to `bindings`."""
+    connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
+    try:
+        channel = connection.channel()
+        channel.queue_declare(queue, durable=True, arguments={"x-max-length": 10_000})
+        for exchange, routing_key in (*UNCONSUMED, *bindings):
+            channel.exchange_declare(exchange, "topic", durable=True)
+            channel.queue_bind(queue, exchange, routing_key)
+    finally:
+        connection.close()
