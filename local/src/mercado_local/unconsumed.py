@@ -1,7 +1,7 @@
 """Events a service publishes that no service subscribes to yet. The relay publishes with
-`mandatory`, so these are unroutable and stay in the publisher's outbox, retried for ever
-(in a cluster too). The failure and load tests bind a capped queue to them so that the
-outbox invariant audits every other event; closing the gap is the services' work."""
+`mandatory`, so they are unroutable: retried for RELAY_UNROUTABLE_GRACE_SECONDS (10 minutes),
+then set aside. The failure and load tests are shorter than that, so they bind a capped queue
+to them and the "outbox empty" invariant audits every other event."""
 
 import pika
 
@@ -9,7 +9,7 @@ from mercado_platform.messaging.topology import exchange_for
 
 UNCONSUMED: tuple[tuple[str, str], ...] = (
     (exchange_for("inventory"), "stock.committed"),
-    (exchange_for("inventory"), "stock.released"),
+    (exchange_for("users"), "customer.address_changed"),
 )
 
 
