@@ -21,6 +21,7 @@ from mercado_platform.messaging.contracts import platform_contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.migrations import upgrade
 from mercado_platform.service import create_app
+from mercado_platform.testing.schema import migrated_database
 
 NO_BROKER = "amqp://guest:guest@127.0.0.1:9/"
 
@@ -121,10 +122,8 @@ def orders():
 
 @pytest.fixture
 def database(database_url):
-    upgrade(database_url, SPEC.migrations, SPEC.metadata)
-    database = Database(database_url)
-    yield database
-    database.dispose()
+    with migrated_database(SPEC, database_url) as database:
+        yield database
 
 
 @pytest.fixture

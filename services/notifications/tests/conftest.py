@@ -7,9 +7,8 @@ import pytest
 
 from mercado_notifications.bootstrap import SPEC
 from mercado_notifications.config import Settings
-from mercado_platform.db import Database
-from mercado_platform.migrations import upgrade
 from mercado_platform.service import create_app
+from mercado_platform.testing.schema import migrated_database
 
 from .post_office import PostOffice
 
@@ -19,10 +18,8 @@ STAFF_SCOPES = "inventory:write orders:read:any orders:fulfil notifications:read
 
 @pytest.fixture
 def notifications_db(database_url):
-    upgrade(database_url, SPEC.migrations, SPEC.metadata)
-    database = Database(database_url)
-    yield database
-    database.dispose()
+    with migrated_database(SPEC, database_url) as database:
+        yield database
 
 
 @pytest.fixture

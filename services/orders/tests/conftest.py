@@ -5,9 +5,8 @@ from flask import Flask
 
 from mercado_orders.bootstrap import SPEC
 from mercado_orders.config import Settings
-from mercado_platform.db import Database
-from mercado_platform.migrations import upgrade
 from mercado_platform.service import create_app
+from mercado_platform.testing.schema import migrated_database
 
 from .support import CUSTOMER_SCOPES, STAFF_SCOPES, InventoryStub, Shopper
 
@@ -21,10 +20,8 @@ def inventory():
 
 @pytest.fixture
 def orders_db(database_url):
-    upgrade(database_url, SPEC.migrations, SPEC.metadata)
-    database = Database(database_url)
-    yield database
-    database.dispose()
+    with migrated_database(SPEC, database_url) as database:
+        yield database
 
 
 @pytest.fixture

@@ -5,19 +5,16 @@ import pytest
 from mercado_payments.bootstrap import SPEC
 from mercado_payments.config import Settings
 from mercado_payments.entrypoints.orders_events import OrderEvents
-from mercado_platform.db import Database
-from mercado_platform.migrations import upgrade
 from mercado_platform.service import create_app
+from mercado_platform.testing.schema import migrated_database
 
 from .payments_support import ADMIN_SCOPES, CUSTOMER_SCOPES, SECRET, handle, payment_requested
 
 
 @pytest.fixture
 def payments_db(database_url):
-    upgrade(database_url, SPEC.migrations, SPEC.metadata)
-    database = Database(database_url)
-    yield database
-    database.dispose()
+    with migrated_database(SPEC, database_url) as database:
+        yield database
 
 
 @pytest.fixture
