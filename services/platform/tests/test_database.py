@@ -1,9 +1,12 @@
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psycopg2
 import pytest
 from sqlalchemy import Column, Integer, Table, Text, func, insert, inspect, select
+from sqlalchemy.exc import OperationalError
 
 from mercado_platform.db import Database, UnitOfWork, new_metadata
 from mercado_platform.migrations import new_revision, upgrade
@@ -74,3 +77,45 @@ def test_unit_of_work_keeps_changes_only_on_commit(database):
     with database.engine.connect() as connection:
         assert connection.scalars(select(notes.c.body)).all() == ["kept"]
     assert count(database) == 1
+
+
+def cut_every_connection(database_url: str) -> None:
+    """Terminate the server side of every other connection to the database, as a restart
+    would."""
+    connection = psycopg2.connect(database_url)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    finally:
+        connection.close()
+
+
+def test_an_idle_pooled_connection_that_was_cut_is_replaced_unseen(database_url):
+    upgrade(database_url, VERSIONS, metadata)
+    database = Database(database_url, pool_size=1, ping_after_idle_seconds=0.2)
+    try:
+        assert count(database) == 0
+        cut_every_connection(database_url)
+        time.sleep(0.3)  # the pooled connection has now idled past the threshold
+        assert count(database) == 0
+    finally:
+        database.dispose()
+
+
+def test_a_connection_used_a_moment_ago_is_not_pinged(database_url):
+    """The trade-off: a cut that lands between two quick transactions fails the second one
+    (the caller's error path, a 503 or a redelivery), and the pool has replaced it for the next."""
+    upgrade(database_url, VERSIONS, metadata)
+    database = Database(database_url, pool_size=1, ping_after_idle_seconds=60)
+    try:
+        assert count(database) == 0
+        cut_every_connection(database_url)
+        with pytest.raises(OperationalError):
+            count(database)
+        assert count(database) == 0
+    finally:
+        database.dispose()

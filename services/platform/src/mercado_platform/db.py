@@ -1,10 +1,12 @@
 """SQLAlchemy 2 engine, sessions and the unit of work: the only thing that commits."""
 
+import time
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import Engine, MetaData, create_engine, text
+from sqlalchemy import Engine, MetaData, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.events import Event
@@ -27,15 +29,25 @@ def new_metadata() -> MetaData:
 class Database:
     """An engine and a session factory for one service's own database."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, connect_timeout: int = 3) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 5,
+        connect_timeout: int = 3,
+        ping_after_idle_seconds: float = 1.0,
+    ) -> None:
         self.engine: Engine = create_engine(
             sqlalchemy_url(url),
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
             pool_recycle=1800,
             connect_args={"connect_timeout": connect_timeout},
+            # an UPDATE or DELETE of many rows goes in one round trip (psycopg2's
+            # execute_batch) rather than one per row; INSERTs are multi-row VALUES anyway
+            executemany_mode="values_plus_batch",
         )
+        _ping_when_idle(self.engine, ping_after_idle_seconds)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def ping(self) -> None:
@@ -46,6 +58,30 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only if it sat idle for `idle_seconds`.
+
+    A connection handed back a moment ago is alive: pinging it before every transaction (as
+    `pool_pre_ping` does) costs a round trip per transaction on the hot paths. One that idled
+    may have been cut (server restart, proxy timeout): the pool replaces it if it fails.
+    """
+
+    def used(_dbapi: Any, entry: ConnectionPoolEntry) -> None:
+        entry.info["used_at"] = time.monotonic()
+
+    def check_if_idle(dbapi: Any, entry: ConnectionPoolEntry, _proxy: Any) -> None:
+        if time.monotonic() - entry.info.get("used_at", 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
+
+    event.listen(engine, "connect", used)
+    event.listen(engine, "checkin", used)
+    event.listen(engine, "checkout", check_if_idle)
 
 
 # One round trip queues the event and wakes the relay: PostgreSQL delivers the notification
