@@ -15,6 +15,7 @@ def env(monkeypatch):
         "LOG_LEVEL",
         "JWKS_URL",
         "SIGNING_SECRET",
+        "CONSUMER_BATCH_SIZE",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -51,6 +52,12 @@ def test_bad_values_are_named_with_the_reason(env):
     assert "DATABASE_URL must be a postgresql:// URL" in message
     assert "HTTP_PORT" in message and "integer" in message
     assert "AMQP_URL" not in message
+
+
+def test_a_consumer_batch_must_hold_at_least_one_message(env):
+    env(**GOOD, CONSUMER_BATCH_SIZE="0")
+    message = config_error(ServiceSettings)
+    assert "CONSUMER_BATCH_SIZE" in message and "greater than 0" in message
 
 
 def test_unknown_log_level_is_refused(env):

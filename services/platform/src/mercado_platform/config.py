@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from pydantic import ValidationError, field_validator
+from pydantic import PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "xxx", "todo"})
@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     metrics_port: int = 0
     consumer_prefetch: int = 20
     consumer_max_attempts: int = 5
+    consumer_batch_size: PositiveInt = 20
     relay_batch_size: int = 200
     relay_unroutable_grace_seconds: float = 600.0
 

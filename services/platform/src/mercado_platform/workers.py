@@ -55,7 +55,9 @@ def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str
     metrics.serve(settings.metrics_port)
     database = Database(settings.database_url)
     consumer_settings = ConsumerSettings(
-        prefetch=settings.consumer_prefetch, max_attempts=settings.consumer_max_attempts
+        prefetch=settings.consumer_prefetch,
+        max_attempts=settings.consumer_max_attempts,
+        batch_size=settings.consumer_batch_size,
     )
     threads = [
         threading.Thread(

@@ -61,8 +61,11 @@ class Reservations:
         ).first()
         return None if due is None else self._with_lines(*due)
 
-    def save(self, reservation: Reservation, *, new_lines: bool = False) -> None:
-        """Write the reservation's status and expiry (and its lines when they are new)."""
+    def save(
+        self, reservation: Reservation, *, new_lines: bool = False, had_lines: bool = True
+    ) -> None:
+        """Write the reservation's status and expiry, and its lines when they are new
+        (replacing earlier ones unless the reservation was just claimed, and so had none)."""
         self.session.execute(
             update(reservations)
             .where(reservations.c.order_id == reservation.order_id)
@@ -73,12 +76,13 @@ class Reservations:
                 updated_at=func.clock_timestamp(),
             )
         )
-        if new_lines:
+        if new_lines and had_lines:
             self.session.execute(
                 delete(reservation_lines).where(
                     reservation_lines.c.order_id == reservation.order_id
                 )
             )
+        if new_lines:
             rows = [
                 {"order_id": reservation.order_id, **asdict(line)} for line in reservation.lines
             ]

@@ -7,7 +7,9 @@ Concurrency: every use case first claims or locks the order's reservation row, t
 locks the products it touches with SELECT ... FOR UPDATE in ascending id order, and
 decides with the locked, current stock in hand. Row locks rather than conditional
 updates because an order is all or nothing across lines and a rejection must say, per
-line, what was available; one consistent lock order means no deadlocks.
+line, what was available; one consistent lock order means no deadlocks between orders.
+(The consumer may apply a backlog of orders in one transaction: two consumers' batches can
+then lock in conflicting orders; PostgreSQL aborts one and its orders are applied one by one.)
 """
 
 import logging
@@ -45,12 +47,13 @@ def reserve(
     shortfalls = allocate(products, lines)
     if shortfalls:
         Products(uow.session).save_stock(products.values())
-        reservations.save(Reservation(order_id, Status.REJECTED, revision=revision), new_lines=True)
+        rejected = Reservation(order_id, Status.REJECTED, revision=revision)
+        reservations.save(rejected, new_lines=True, had_lines=previous is not None)
         uow.publish(events.stock_rejected(order_id, shortfalls, revision))
         return
     reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl, revision)
     Products(uow.session).save_stock(products.values())
-    reservations.save(reservation, new_lines=True)
+    reservations.save(reservation, new_lines=True, had_lines=previous is not None)
     uow.publish(events.stock_reserved(reservation))
     events.publish_low_stock(uow, products.values(), were_low)
 

@@ -3,17 +3,22 @@
 A message whose id is already in the inbox is acknowledged without a second effect.
 A failing handler sends the message to the retry queue (back after a delay) until it
 has failed `max_attempts` times, then to the dead-letter queue with the reason.
+
+Messages that arrive together (a backlog) are applied in one transaction, up to
+`batch_size`, and acknowledged together after its commit: one commit instead of one per
+message. If any of them fails, the transaction is rolled back and each is handled alone.
 """
 
 import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
-from pika.spec import Basic, BasicProperties
+from pika.spec import BasicProperties
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
@@ -42,6 +47,15 @@ class ConsumerSettings:
 
     prefetch: int = 20
     max_attempts: int = 5
+    batch_size: int = 20
+
+
+class Delivery(NamedTuple):
+    """One message as the broker delivered it."""
+
+    tag: int
+    props: BasicProperties
+    body: bytes
 
 
 class Consumer:
@@ -75,27 +89,46 @@ class Consumer:
     def _consume(self, stop: threading.Event) -> None:
         params = connection_parameters(self.amqp_url, name=f"consumer:{self.queue}")
         connection = pika.BlockingConnection(params)
+        arrived: list[Delivery] = []
         try:
             channel = connection.channel()
             channel.confirm_delivery()
             channel.basic_qos(prefetch_count=self.settings.prefetch)
-            channel.basic_consume(self.queue, self._on_message)
+            channel.basic_consume(
+                self.queue,
+                lambda _ch, method, props, body: arrived.append(
+                    Delivery(method.delivery_tag, props, body)
+                ),
+            )
             log.info("consuming %s", self.queue)
             while not stop.is_set():
                 connection.process_data_events(time_limit=1)
+                while arrived:
+                    batch = arrived[: self.settings.batch_size]
+                    del arrived[: len(batch)]
+                    self._deliver(channel, batch)
             channel.close()
         finally:
             if connection.is_open:
                 connection.close()
 
-    def _on_message(
-        self, channel: BlockingChannel, method: Basic.Deliver, props: BasicProperties, body: bytes
-    ) -> None:
-        outcome, reason = self.handle(body)
-        if outcome == "failed":
-            outcome = self._retry_or_dead_letter(channel, props, body, reason)
+    def _deliver(self, channel: BlockingChannel, batch: list[Delivery]) -> None:
+        outcomes = self.handle_together([d.body for d in batch]) if len(batch) > 1 else None
+        if outcomes is None:
+            for delivery in batch:
+                self._on_message(channel, delivery)
+            return
         failpoint("consumer.before_ack")
-        channel.basic_ack(method.delivery_tag)
+        channel.basic_ack(batch[-1].tag, multiple=True)
+        for outcome in outcomes:
+            self.metrics.consumed.labels(self.queue, outcome).inc()
+
+    def _on_message(self, channel: BlockingChannel, delivery: Delivery) -> None:
+        outcome, reason = self.handle(delivery.body)
+        if outcome == "failed":
+            outcome = self._retry_or_dead_letter(channel, delivery, reason)
+        failpoint("consumer.before_ack")
+        channel.basic_ack(delivery.tag)
         self.metrics.consumed.labels(self.queue, outcome).inc()
 
     def handle(self, body: bytes) -> tuple[str, str]:
@@ -104,30 +137,54 @@ class Consumer:
             event = Event.from_json(body)
         except ValueError as exc:
             return "failed", f"unreadable message: {exc}"
-        handler = self.handlers.get(event.type)
-        if handler is None:
+        if event.type not in self.handlers:
             log.warning("no handler for %s on %s; dropped", event.type, self.queue)
             return "ignored", ""
-        token = current_trace.set(event.traceparent)
         try:
             with UnitOfWork(self.database, self.exchange, self.contracts) as uow:
-                params = {"queue": self.queue, "id": event.id, "type": event.type}
-                if uow.session.execute(RECORD, params).rowcount == 0:
-                    return "duplicate", ""
-                handler(event, uow)
+                outcome = self._apply(event, uow)
                 uow.commit()
         except OperationalError:
             raise  # our database is down: leave the message unacked, reconnect after a backoff
         except Exception as exc:  # the handler's failure decides retry or dead letter
             log.exception("handling %s %s failed", event.type, event.id)
             return "failed", f"{type(exc).__name__}: {exc}"[:1000]
+        return outcome, ""
+
+    def handle_together(self, bodies: list[bytes]) -> list[str] | None:
+        """Apply several messages in one transaction; their outcomes, or None if any of
+        them cannot be (unreadable, unhandled, failing): nothing is then kept."""
+        try:
+            events = [Event.from_json(body) for body in bodies]
+        except ValueError:
+            return None
+        if any(event.type not in self.handlers for event in events):
+            return None
+        try:
+            with UnitOfWork(self.database, self.exchange, self.contracts) as uow:
+                outcomes = [self._apply(event, uow) for event in events]
+                uow.commit()
+        except Exception:  # each is handled alone next, where its failure is dealt with
+            log.info("a batch of %d on %s failed; one at a time", len(bodies), self.queue)
+            return None
+        return outcomes
+
+    def _apply(self, event: Event, uow: UnitOfWork) -> str:
+        """Record `event` in the inbox and run its handler, unless it was seen before."""
+        token = current_trace.set(event.traceparent)
+        try:
+            params = {"queue": self.queue, "id": event.id, "type": event.type}
+            if uow.session.execute(RECORD, params).rowcount == 0:
+                return "duplicate"
+            self.handlers[event.type](event, uow)
+            return "handled"
         finally:
             current_trace.reset(token)
-        return "handled", ""
 
     def _retry_or_dead_letter(
-        self, channel: BlockingChannel, props: BasicProperties, body: bytes, reason: str
+        self, channel: BlockingChannel, delivery: Delivery, reason: str
     ) -> str:
+        props = delivery.props
         headers = dict(props.headers or {})
         attempts = int(headers.get(ATTEMPTS_HEADER, 0)) + 1
         headers.update({ATTEMPTS_HEADER: attempts, REASON_HEADER: reason})
@@ -140,5 +197,5 @@ class Consumer:
             delivery_mode=pika.DeliveryMode.Persistent,
             headers=headers,
         )
-        channel.basic_publish("", target, body, forwarded, mandatory=True)
+        channel.basic_publish("", target, delivery.body, forwarded, mandatory=True)
         return "dead_lettered" if dead else "retried"
