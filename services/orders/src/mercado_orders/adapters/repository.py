@@ -26,13 +26,14 @@ class OrderRepository:
         self._insert_history(order.id, order.history)
         self._remember(order)
 
-    def get(self, order_id: str, *, lock: bool = False) -> Order | None:
-        """The order, locked against concurrent changes until commit when `lock`."""
+    def get(self, order_id: str, *, lock: bool = False, history: bool = True) -> Order | None:
+        """The order, locked against concurrent changes until commit when `lock`; without
+        its past history when `history` is False (changes made to it are still saved)."""
         statement = select(orders).where(orders.c.id == order_id)
         row = self.session.execute(statement.with_for_update() if lock else statement).first()
         if row is None:
             return None
-        order = _order(row, self._lines(order_id), self._history(order_id))
+        order = _order(row, self._lines(order_id), self._history(order_id) if history else [])
         self._remember(order)
         return order
 

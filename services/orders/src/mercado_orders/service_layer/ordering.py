@@ -63,14 +63,16 @@ def now() -> datetime:
 
 def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability) -> Answer:
     """Store a new order priced by the catalogue and publish `order.placed`; a retry with
-    the same Idempotency-Key gets the first answer and creates nothing."""
-    with uow:
-        stored = _stored_answer(uow.session, command)
-        _check_customer(uow.session, command.customer_id)
-    if stored is not None:
-        return stored
+    the same Idempotency-Key gets the first answer and creates nothing.
+
+    Inventory is asked before the transaction begins, so none is held open across the call.
+    """
     checked = availability(command.lines)
     with uow:
+        stored = _stored_answer(uow.session, command)
+        if stored is not None:
+            return stored
+        _check_customer(uow.session, command.customer_id)
         lines = price_lines(command.lines, catalogue_for(uow.session, command.lines, checked))
         at = now()
         order = Order(
@@ -139,10 +141,13 @@ def _check_customer(session: Session, customer_id: str) -> None:
 def catalogue_for(
     session: Session, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
 ) -> dict[str, CatalogueEntry]:
-    """Inventory's live answer when there is one, else the local read model of products."""
-    known = read_models.catalogue(session, [line.product_id for line in lines])
+    """Inventory's live answer when there is one (named from the local read model of
+    products where inventory gave no name), else that read model."""
     if checked is not None:
+        unnamed = [pid for pid, entry in checked.items() if not entry.name]
+        known = read_models.catalogue(session, unnamed) if unnamed else {}
         return {pid: _named(entry, known.get(pid)) for pid, entry in checked.items()}
+    known = read_models.catalogue(session, [line.product_id for line in lines])
     missing = sorted({line.product_id for line in lines} - known.keys())
     if missing:
         raise CatalogueUnavailable(missing)

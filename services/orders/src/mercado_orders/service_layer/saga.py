@@ -26,7 +26,7 @@ def on_order_event(
 
     def handle(event: Event, uow: UnitOfWork) -> None:
         repository = OrderRepository(uow.session)
-        order = repository.get(event.data["order_id"], lock=True)
+        order = repository.get(event.data["order_id"], lock=True, history=False)
         if order is None:
             log.warning("%s for unknown order %s ignored", event.type, event.data["order_id"])
             return
