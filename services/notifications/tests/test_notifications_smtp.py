@@ -94,3 +94,32 @@ def test_starttls_against_a_server_without_it_is_permanent(smtp_sink):
     with pytest.raises(DeliveryFailed, match="STARTTLS") as failure:
         mailer_for(smtp_sink, security="starttls").send(message())
     assert failure.value.permanent
+
+
+def test_a_session_sends_its_messages_over_one_connection(smtp_sink):
+    mailer = mailer_for(smtp_sink)
+    with mailer.session():
+        for _ in range(3):
+            mailer.send(message())
+    mailer.send(message())
+    mailer.send(message())
+    connections = [mail.client for mail in smtp_sink.received()]
+    assert len(connections) == 5
+    assert len(set(connections[:3])) == 1, "the session's three on one connection"
+    assert len(set(connections)) == 3, "outside a session, one connection per message"
+
+
+def test_in_a_session_a_refused_message_does_not_stop_the_next(make_smtp_sink):
+    sink = make_smtp_sink(security="starttls", username="mercado", password="s3cret-pass")
+    sink.refuse_next(1, "451 4.3.0 Try again later")
+    mailer = mailer_for(sink)
+    with mailer.session():
+        with pytest.raises(DeliveryFailed, match=r"^451") as refused:
+            mailer.send(message())
+        mailer.send(message("bea@example.com"))
+        mailer.send(message("caio@example.com"))
+    assert not refused.value.permanent
+    delivered = sink.received()
+    assert [mail.recipients for mail in delivered] == [("bea@example.com",), ("caio@example.com",)]
+    assert len({mail.client for mail in delivered}) == 1
+    assert all(mail.login == "mercado" and mail.encrypted for mail in delivered)

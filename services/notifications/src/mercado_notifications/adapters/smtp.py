@@ -4,7 +4,9 @@ AUTH), telling failures worth retrying (4xx, connection trouble) from permanent 
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from mercado_notifications.config import Settings
@@ -13,9 +15,10 @@ from mercado_notifications.domain.exceptions import DeliveryFailed
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class SmtpMailer:
-    """One connection per message: mail is rare enough, and no idle session can go stale."""
+    """One connection per message, or per `session()`: a delivery pass sends its messages
+    over one connection and closes it when done, so no idle session is left to go stale."""
 
     host: str
     port: int
@@ -24,6 +27,8 @@ class SmtpMailer:
     password: str | None = None
     timeout: float = 10.0
     ca_file: str | None = None
+    _smtp: smtplib.SMTP | None = field(default=None, init=False, repr=False)
+    _keep_open: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SmtpMailer":
@@ -39,16 +44,20 @@ class SmtpMailer:
             settings.smtp_ca_file,
         )
 
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Send the messages of this block over one connection (reopened after a failure)."""
+        self._keep_open = True
+        try:
+            yield
+        finally:
+            self._keep_open = False
+            self._hang_up()
+
     def send(self, message: EmailMessage) -> None:
         """Hand `message` to the server; raises DeliveryFailed saying whether to retry."""
         try:
-            smtp = self._connect()
-            try:
-                if self.username is not None:
-                    smtp.login(self.username, self.password or "")
-                smtp.send_message(message)
-            finally:
-                _quit_quietly(smtp)
+            self._send(message)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reply = min(exc.recipients.values())
             raise DeliveryFailed(_reply(code, reply), permanent=code >= 500) from exc
@@ -59,6 +68,24 @@ class SmtpMailer:
             raise DeliveryFailed(f"the server does not support it: {exc}", permanent=True) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
+
+    def _send(self, message: EmailMessage) -> None:
+        failed = True
+        try:
+            if self._smtp is None:
+                self._smtp = self._connect()
+                if self.username is not None:
+                    self._smtp.login(self.username, self.password or "")
+            self._smtp.send_message(message)
+            failed = False
+        finally:
+            if failed or not self._keep_open:
+                self._hang_up()
+
+    def _hang_up(self) -> None:
+        if self._smtp is not None:
+            _quit_quietly(self._smtp)
+            self._smtp = None
 
     def _connect(self) -> smtplib.SMTP:
         if self.security == "tls":
@@ -87,9 +114,10 @@ def _reply(code: int, reply: bytes | str) -> str:
 
 
 def _quit_quietly(smtp: smtplib.SMTP) -> None:
-    """Say goodbye; the message is already accepted, so a failing QUIT changes nothing."""
+    """Say goodbye; what was sent is already accepted, so a failing QUIT changes nothing."""
     try:
         smtp.quit()
     except (smtplib.SMTPException, OSError) as exc:
-        log.debug("QUIT failed after sending: %s", exc)
+        log.debug("QUIT failed: %s", exc)
+        smtp.close()
         smtp.close()

@@ -22,8 +22,9 @@ log = logging.getLogger(__name__)
 def deliver_due(database: Database, delivery: Delivery, stop: threading.Event) -> int:
     """Try every notification due now, one transaction each; returns how many were tried."""
     tried = 0
-    while not stop.is_set() and deliver_next(UnitOfWork(database), delivery) is not None:
-        tried += 1
+    with delivery.mailer.session():
+        while not stop.is_set() and deliver_next(UnitOfWork(database), delivery) is not None:
+            tried += 1
     return tried
 
 

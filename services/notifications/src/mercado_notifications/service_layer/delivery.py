@@ -3,6 +3,7 @@ and record how that went, in one transaction that holds the row against other de
 
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -23,6 +24,10 @@ class Mailer(Protocol):
 
     def send(self, message: EmailMessage) -> None:
         """Hand `message` over for delivery."""
+        ...
+
+    def session(self) -> AbstractContextManager[None]:
+        """A block whose messages may share one connection."""
         ...
 
 

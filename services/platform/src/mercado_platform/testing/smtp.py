@@ -32,6 +32,7 @@ class ReceivedMail:
     message: EmailMessage
     login: str | None
     encrypted: bool
+    client: tuple[str, int]  # the connection it came over (the client's address and port)
 
     def body(self, subtype: str) -> str:
         """The text of the `plain` or `html` part."""
@@ -147,6 +148,7 @@ class SmtpSink:
             message=message,  # type: ignore[arg-type]
             login=_login(session),
             encrypted=encrypted,
+            client=tuple(session.peer[:2]),
         )
         with self._lock:
             self._received.append(mail)
