@@ -7,6 +7,8 @@ import re
 import pytest
 import yaml
 
+from mercado_platform.gunicorn import KEEPALIVE_SECONDS
+
 from .support import DEV, INFRA, ONLY_ORDERS, OPERATOR, PLATFORM, PRODUCTION, named, of_kind
 
 SERVICES = ("users", "inventory", "orders", "payments", "notifications")
@@ -193,6 +195,9 @@ def test_the_gateway_routes_every_service_to_its_service(helm):
     values = yaml.safe_load((PLATFORM / "values.yaml").read_text())["services"]
     for name, service in values.items():
         assert f"upstream service_{name} {{\n        server mercado-{name}:8080;" in conf
+        upstream = re.search(rf"upstream service_{name} {{(.*?)}}", conf, re.S).group(1)
+        idle = int(re.search(r"keepalive_timeout (\d+)s;", upstream).group(1))
+        assert idle < KEEPALIVE_SECONDS, "nginx must drop idle upstreams before gunicorn does"
         for route in service["routes"]:
             block = re.search(rf"location = {re.escape(route)} {{(.*?)}}", conf, re.S)
             assert block and f"proxy_pass http://service_{name};" in block.group(1), route

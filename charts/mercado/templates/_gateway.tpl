@@ -79,6 +79,9 @@ http {
     upstream {{ include "mercado.gateway.upstream" . }} {
         server {{ get $gw.upstreams . | default (printf "%s:%v" (include "mercado.serviceName" (list $ .)) $.Values.serviceDefaults.api.port) }};
         keepalive 16;
+        # below gunicorn's keepalive (5 s): nginx drops an idle connection before gunicorn
+        # does, never sending a request down one gunicorn is closing (a 502 for a POST)
+        keepalive_timeout 4s;
     }
     {{- end }}
 

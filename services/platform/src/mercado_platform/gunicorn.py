@@ -8,6 +8,9 @@ from gunicorn.app.base import BaseApplication
 
 from mercado_platform.config import ServiceSettings
 
+# How long an idle client connection stays open; the gateway's upstream keepalive is shorter.
+KEEPALIVE_SECONDS = 5
+
 
 class _Server(BaseApplication):
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
@@ -34,7 +37,7 @@ def serve(factory: Callable[[], Flask], settings: ServiceSettings) -> None:
             "threads": 4,
             "timeout": 30,
             "graceful_timeout": 20,
-            "keepalive": 5,
+            "keepalive": KEEPALIVE_SECONDS,
             "accesslog": None,
         },
     ).run()
