@@ -34,6 +34,9 @@ PAYERS = 8
 # Routed by the gateway to orders' gunicorn like POST /api/orders, answered without a
 # database or a token: what the path costs by itself.
 CEILING = "/docs/orders/openapi.json"
+# An open loop's requests in flight at once; more wait for a connection (their latency,
+# counted from when they were due, shows it).
+OPEN_LOOP_CONNECTIONS = 256
 
 
 def customers(mercado: LocalMercado, count: int) -> list[tuple[str, str]]:
@@ -64,9 +67,12 @@ async def drive(
     *,
     ceiling: bool,
     payer: Payer | None = None,
+    rate: float | None = None,
 ) -> Samples:
     """Every customer loops: POST an order (or GET the ceiling's trivial endpoint) until
-    time is up; the payer, if any, pays each accepted order meanwhile."""
+    time is up; or, given a `rate`, requests start at that many per second whatever the
+    answers (an open loop, Poisson arrivals, latency counted from when each was due). The
+    payer, if any, pays each accepted order meanwhile."""
     assert mercado.endpoints is not None
     samples = Samples(start=time.monotonic())
     orders_url = mercado.endpoints.url("/api/orders")
@@ -76,38 +82,53 @@ async def drive(
     prices = {**catalogue, scarce: 34.0}
     plenty = sorted(catalogue)
 
+    async def once(customer_id: str, token: str, chooser: random.Random, due: float) -> None:
+        lines = {p: chooser.randint(1, 2) for p in chooser.sample(plenty, chooser.randint(1, 2))}
+        if chooser.random() < 0.05:
+            lines = {scarce: 1}
+        body = {
+            "customer_id": customer_id,
+            "products": [
+                {"product_id": p, "quantity": q, "price": prices[p]} for p, q in lines.items()
+            ],
+        }
+        try:
+            if ceiling:
+                answer = await session.get(trivial_url)
+            else:
+                headers = {"Authorization": f"Bearer {token}"}
+                answer = await session.post(orders_url, json=body, headers=headers)
+            payload = await answer.json(content_type=None)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            samples.errors[type(exc).__name__] += 1
+            return
+        samples.add(due, time.monotonic() - due, answer.status, payload)
+        if payer is not None and answer.status == 200 and "order_id" in payload:
+            payer.owe(payload["order_id"], token)
+
     async def customer(customer_id: str, token: str, chooser: random.Random) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
         while (now := time.monotonic()) < deadline:
-            lines = {
-                p: chooser.randint(1, 2) for p in chooser.sample(plenty, chooser.randint(1, 2))
-            }
-            if chooser.random() < 0.05:
-                lines = {scarce: 1}
-            body = {
-                "customer_id": customer_id,
-                "products": [
-                    {"product_id": p, "quantity": q, "price": prices[p]} for p, q in lines.items()
-                ],
-            }
-            try:
-                if ceiling:
-                    answer = await session.get(trivial_url)
-                else:
-                    answer = await session.post(orders_url, json=body, headers=headers)
-                payload = await answer.json(content_type=None)
-            except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-                samples.errors[type(exc).__name__] += 1
-                continue
-            samples.add(now, time.monotonic() - now, answer.status, payload)
-            if payer is not None and answer.status == 200 and "order_id" in payload:
-                payer.owe(payload["order_id"], token)
+            await once(customer_id, token, chooser, now)
+
+    async def arrivals(per_second: float) -> None:
+        clock, started, due = random.Random(0), [], samples.start
+        while (due := due + clock.expovariate(per_second)) < deadline:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            customer_id, token = people[len(started) % len(people)]
+            chooser = random.Random(len(started))
+            started.append(asyncio.create_task(once(customer_id, token, chooser, due)))
+        await asyncio.gather(*started)
 
     timeout = aiohttp.ClientTimeout(total=10)
-    connector = aiohttp.TCPConnector(limit=len(people) + PAYERS)
+    connector = aiohttp.TCPConnector(limit=OPEN_LOOP_CONNECTIONS if rate else len(people) + PAYERS)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         paying = payer and asyncio.create_task(payer.run(session, PAYERS, deadline + 120))
-        await asyncio.gather(*(customer(c, t, random.Random(n)) for n, (c, t) in enumerate(people)))
+        if rate:
+            await arrivals(rate)
+        else:
+            await asyncio.gather(
+                *(customer(c, t, random.Random(n)) for n, (c, t) in enumerate(people))
+            )
         samples.end = time.monotonic()
         if payer is not None and paying:
             payer.close()
@@ -138,6 +159,12 @@ def bench_products(mercado: LocalMercado, count: int = 20) -> tuple[dict[str, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=24, help="virtual customers")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: start this many orders per second (from the customers in turn) "
+        "whatever the answers, instead of each customer ordering again once answered",
+    )
     parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument("--workers", default="2", help="gunicorn workers of orders")
     parser.add_argument("--chart", default="bench-platform.png", help="PNG written here")
@@ -164,11 +191,15 @@ def main() -> None:
         print(f"orders for {args.seconds:.0f} s ...", flush=True)
         payer = Payer(mercado.endpoints.gateway)
         load = asyncio.run(
-            drive(mercado, people, products, args.seconds, ceiling=False, payer=payer)
+            drive(
+                mercado, people, products, args.seconds, ceiling=False, payer=payer, rate=args.rate
+            )
         )
         load.errors.update(payer.failures)
         print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
-        ceiling = asyncio.run(drive(mercado, people, products, args.seconds, ceiling=True))
+        ceiling = asyncio.run(
+            drive(mercado, people, products, args.seconds, ceiling=True, rate=args.rate)
+        )
         auditor = Invariants(
             orders_db,
             mercado.running["inventory"].env["DATABASE_URL"],

@@ -97,7 +97,7 @@ def report(
     accepted_rate = len(load.accepted) / (load.end - load.start)
     ms = [x * 1000 for x in load.latencies]
     rows = [
-        ("virtual customers / phase length", f"{args.customers} / {args.seconds:.0f} s"),
+        ("load / phase length", f"{_load(args)} / {args.seconds:.0f} s"),
         ("orders accepted/s", f"{accepted_rate:.1f}  (target >= 150)"),
         ("POST /api/orders p50 / p95 / p99", _ms(ms, 50, 95, 99) + "  (target p99 < 100)"),
         ("order -> awaiting_payment p50 / p99", _ms([x * 1000 for x in reserved], 50, 99)),
@@ -115,6 +115,12 @@ def report(
     print("\n".join(f"{name:<{width}}  {value}" for name, value in rows))
     _chart(load, ceiling, saga, chart)
     print(f"chart: {chart.resolve()}")
+
+
+def _load(args: argparse.Namespace) -> str:
+    if args.rate:
+        return f"open loop, {args.rate:g} requests/s offered"
+    return f"{args.customers} customers, closed loop"
 
 
 def _ms(values: list[float], *ps: float) -> str:
