@@ -120,4 +120,3 @@ def _quit_quietly(smtp: smtplib.SMTP) -> None:
     except (smtplib.SMTPException, OSError) as exc:
         log.debug("QUIT failed: %s", exc)
         smtp.close()
-        smtp.close()
