@@ -22,6 +22,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from load_cpu import cpu_rows, cpu_seconds, process_groups
 from load_payer import Payer
 from load_report import Samples, report
 
@@ -192,10 +193,15 @@ def main() -> None:
         asyncio.run(drive(mercado, people[:4], products, 3, ceiling=False))
         print(f"orders for {args.seconds:.0f} s ...", flush=True)
         payer = Payer(mercado.endpoints.gateway)
+        groups = process_groups(mercado)
+        cpu_before, started = cpu_seconds(groups), time.monotonic()
         load = asyncio.run(
             drive(
                 mercado, people, products, args.seconds, ceiling=False, payer=payer, rate=args.rate
             )
+        )
+        cpu = cpu_rows(
+            cpu_before, cpu_seconds(groups), time.monotonic() - started, len(load.accepted)
         )
         load.errors.update(payer.failures)
         print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
@@ -212,7 +218,14 @@ def main() -> None:
         auditor.accepted.update(load.accepted)
         auditor.settle(timeout=120)
         report(
-            load, ceiling, orders_db, auditor, Path(args.chart), args, paid_on_checkout=payer.paid
+            load,
+            ceiling,
+            orders_db,
+            auditor,
+            Path(args.chart),
+            args,
+            paid_on_checkout=payer.paid,
+            more=cpu,
         )
     finally:
         mercado.stop()

@@ -2,6 +2,7 @@
 
 import argparse
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,8 +90,9 @@ def report(
     args: argparse.Namespace,
     *,
     paid_on_checkout: int,
+    more: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """Print the table; write the chart."""
+    """Print the table (with `more` rows at its end); write the chart."""
     saga = _query(orders_db, SAGA, load.accepted)
     reserved = [float(r[1]) for r in saga if r[1] is not None]
     paid = [float(r[2]) for r in saga if r[2] is not None]
@@ -110,6 +112,7 @@ def report(
         ("ceiling: GET /docs/orders/openapi.json req/s", f"{ceiling.rate:.1f}"),
         ("ceiling p50 / p99", _ms([x * 1000 for x in ceiling.latencies], 50, 99)),
         ("ratio orders/s : ceiling req/s", f"{accepted_rate / ceiling.rate:.2f}"),
+        *more,
     ]
     width = max(len(name) for name, _ in rows)
     print("\n".join(f"{name:<{width}}  {value}" for name, value in rows))

@@ -44,6 +44,10 @@ class Servers:
             connection.close()
         return urlunsplit(urlsplit(self.postgres_admin_url)._replace(path=f"/{name}"))
 
+    def pids(self) -> list[int]:
+        """The private servers' main processes (their workers are in their process groups)."""
+        return [server.process.pid for server in self._private if server.process is not None]
+
     def stop(self) -> None:
         """Stop and remove the private servers (given ones are left alone)."""
         while self._private:
