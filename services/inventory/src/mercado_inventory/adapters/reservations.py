@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -62,10 +63,10 @@ class Reservations:
         return None if due is None else self._with_lines(*due)
 
     def save(
-        self, reservation: Reservation, *, new_lines: bool = False, had_lines: bool = True
+        self, reservation: Reservation, *, lines: Literal["kept", "first", "replaced"] = "kept"
     ) -> None:
-        """Write the reservation's status and expiry, and its lines when they are new
-        (replacing earlier ones unless the reservation was just claimed, and so had none)."""
+        """Write the reservation's status and expiry, and its lines unless they are `kept`:
+        the `first` of a reservation just claimed, or ones that `replaced` earlier lines."""
         self.session.execute(
             update(reservations)
             .where(reservations.c.order_id == reservation.order_id)
@@ -76,13 +77,13 @@ class Reservations:
                 updated_at=func.clock_timestamp(),
             )
         )
-        if new_lines and had_lines:
+        if lines == "replaced":
             self.session.execute(
                 delete(reservation_lines).where(
                     reservation_lines.c.order_id == reservation.order_id
                 )
             )
-        if new_lines:
+        if lines != "kept":
             rows = [
                 {"order_id": reservation.order_id, **asdict(line)} for line in reservation.lines
             ]

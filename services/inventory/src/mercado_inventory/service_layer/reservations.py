@@ -41,6 +41,7 @@ def reserve(
             log.info("order %s already has a reservation; order.placed changes nothing", order_id)
             return
     held = previous.lines if previous and previous.status is Status.RESERVED else []
+    written = "first" if previous is None else "replaced"
     products, were_low = _lock_products(uow, [*held, *lines])
     for line in held:
         products[line.product_id].release(line.quantity)
@@ -48,12 +49,12 @@ def reserve(
     if shortfalls:
         Products(uow.session).save_stock(products.values())
         rejected = Reservation(order_id, Status.REJECTED, revision=revision)
-        reservations.save(rejected, new_lines=True, had_lines=previous is not None)
+        reservations.save(rejected, lines=written)
         uow.publish(events.stock_rejected(order_id, shortfalls, revision))
         return
     reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl, revision)
     Products(uow.session).save_stock(products.values())
-    reservations.save(reservation, new_lines=True, had_lines=previous is not None)
+    reservations.save(reservation, lines=written)
     uow.publish(events.stock_reserved(reservation))
     events.publish_low_stock(uow, products.values(), were_low)
 
