@@ -1,11 +1,13 @@
 """The e-mails themselves, rendered from the package's templates: no server needed."""
 
 from decimal import Decimal
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from jinja2 import UndefinedError
 
-from mercado_notifications.adapters.templates import compose, money, render, when
+from mercado_notifications.adapters.templates import Rendered, compose, money, render, when
 from mercado_notifications.service_layer.recording import CUSTOMER_MAIL, STAFF_MAIL
 
 ORDER = "0b7e55aa-1111-4c2b-9d3e-222233334444"
@@ -111,7 +113,28 @@ def test_composed_message_is_multipart_alternative_with_text_first():
         mail, sender="Mercado <shop@mercado.test>", recipient="a@b.c", name="Zoë", reference="n1"
     )
     assert message.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    assert [p.get_content_type() for p in message.get_payload()] == ["text/plain", "text/html"]
     assert message["Subject"] == "Low stock: Mug Bcc: x (S-1), 1 left"
-    assert message["To"] == "Zoë <a@b.c>" and message["X-Mercado-Notification"] == "n1"
+    assert message["To"] == "=?utf-8?q?Zo=C3=AB?= <a@b.c>"  # RFC 2047, read back as "Zoë"
+    assert message["X-Mercado-Notification"] == "n1"
     assert message["Message-ID"].endswith("@mercado.test>")
+
+
+def test_non_ascii_headers_and_bodies_survive_the_wire():
+    mail = Rendered("Pedido pago — obrigado, Zoë", "Olá Zoë,\npago.\n", "<p>Olá</p>\n")
+    message = compose(
+        mail, sender="Mercado <shop@mercado.test>", recipient="z@b.c", name="Zoë Ñ", reference="n"
+    )
+    wire = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    assert wire.isascii(), "headers are RFC 2047 words, bodies base64"
+    read = BytesParser(policy=policy.default).parsebytes(wire)
+    assert (read["Subject"], read["To"]) == (mail.subject, "Zoë Ñ <z@b.c>")
+    assert read.get_body(("plain",)).get_content() == mail.text
+    assert read.get_body(("html",)).get_content() == mail.html
+
+
+@pytest.mark.parametrize("name", ["Ana\r\nBcc: x@y.z", "Ana\nBcc: x@y.z"])
+def test_a_line_break_in_a_header_is_refused(name):
+    mail = Rendered("Subject", "text", "<p>html</p>")
+    with pytest.raises(ValueError, match="line break in the To header"):
+        compose(mail, sender="shop@mercado.test", recipient="a@b.c", name=name, reference="n")

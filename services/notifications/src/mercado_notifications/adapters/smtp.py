@@ -7,7 +7,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import Message
 
 from mercado_notifications.config import Settings
 from mercado_notifications.domain.exceptions import DeliveryFailed
@@ -54,7 +54,7 @@ class SmtpMailer:
             self._keep_open = False
             self._hang_up()
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand `message` to the server; raises DeliveryFailed saying whether to retry."""
         try:
             self._send(message)
@@ -69,7 +69,7 @@ class SmtpMailer:
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
 
-    def _send(self, message: EmailMessage) -> None:
+    def _send(self, message: Message) -> None:
         failed = True
         try:
             if self._smtp is None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.message import EmailMessage
+from email.message import Message
 from typing import Protocol
 
 from mercado_notifications.adapters.customers import find_customer
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 class Mailer(Protocol):
     """Something that sends a message or raises DeliveryFailed."""
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Hand `message` over for delivery."""
         ...
 
