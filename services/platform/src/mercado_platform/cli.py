@@ -2,6 +2,7 @@
 plus the commands a service declares in its spec."""
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -31,6 +32,8 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
         print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(spec.name, settings.log_level)
+    # what start-up built lives as long as the process: the collector need not walk it again
+    gc.freeze()
     own = spec.commands.get(args.command)
     (own.run if own else COMMANDS[args.command])(spec, settings, args)
     return 0

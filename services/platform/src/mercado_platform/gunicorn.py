@@ -1,5 +1,6 @@
 """Serve a Flask app factory under gunicorn, configured from the service's settings."""
 
+import gc
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,9 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return self.factory()
+        app = self.factory()
+        gc.freeze()  # the app lives as long as the worker: keep it out of collections
+        return app
 
 
 def serve(factory: Callable[[], Flask], settings: ServiceSettings) -> None:

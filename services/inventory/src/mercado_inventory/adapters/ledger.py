@@ -17,6 +17,8 @@ def _movement(kind: str, **columns: Any) -> Movement:
 
 
 MOVEMENT = As(_movement, stock_movements)
+# one INSERT ... VALUES for all rows (SQLAlchemy's insertmanyvalues), in the order given
+_RECORD = insert(stock_movements).returning(*stock_movements.c, sort_by_parameter_order=True)
 
 
 class Ledger:
@@ -32,8 +34,7 @@ class Ledger:
         ]
         if not rows:
             return []
-        statement = insert(stock_movements).values(rows).returning(*stock_movements.c)
-        return [_movement(**row) for row in self.session.execute(statement).mappings()]
+        return [_movement(**row) for row in self.session.execute(_RECORD, rows).mappings()]
 
     def of_product(self, product_id: str) -> Select:
         """A product's movements, newest first, for paging."""

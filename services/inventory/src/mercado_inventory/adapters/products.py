@@ -22,6 +22,9 @@ SAVE_STOCK = (
     .where(products.c.id == bindparam("product_id"))
     .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"), updated_at=func.now())
 )
+# built once, as every order locks its products (see reservations.py)
+_LIVE_AMONG = select(PRODUCT).where(LIVE, products.c.id.in_(bindparam("ids", expanding=True)))
+_LOCK_AMONG = _LIVE_AMONG.order_by(products.c.id).with_for_update()
 
 
 class Products:
@@ -36,7 +39,7 @@ class Products:
 
     def find(self, product_ids: Iterable[str]) -> dict[str, Product]:
         """The known products among `product_ids`, by id, without locking."""
-        return {p.id: p for p in self.session.scalars(self._select(product_ids))}
+        return {p.id: p for p in self.session.scalars(_LIVE_AMONG, _ids(product_ids))}
 
     def lock(self, product_ids: Iterable[str]) -> dict[str, Product]:
         """Lock the known products among `product_ids` for update, in id order.
@@ -44,8 +47,7 @@ class Products:
         Every transaction that changes stock takes its product locks in ascending id
         order, so two of them never wait for each other in a cycle (no deadlocks).
         """
-        statement = self._select(product_ids).order_by(products.c.id).with_for_update()
-        return {p.id: p for p in self.session.scalars(statement)}
+        return {p.id: p for p in self.session.scalars(_LOCK_AMONG, _ids(product_ids))}
 
     def lock_one(self, product_id: str) -> Product | None:
         """The product locked for update, or None when it is unknown."""
@@ -94,10 +96,9 @@ class Products:
             statement = statement.where(products.c.active.is_(active))
         return statement
 
-    @staticmethod
-    def _select(product_ids: Iterable[str]) -> Select:
-        ids = sorted({c for c in map(canonical_id, product_ids) if c})
-        return select(PRODUCT).where(LIVE, products.c.id.in_(ids))
+
+def _ids(product_ids: Iterable[str]) -> dict[str, list[str]]:
+    return {"ids": sorted({c for c in map(canonical_id, product_ids) if c})}
 
 
 @contextmanager

@@ -3,12 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from mercado_notifications.adapters.orm import customers
 from mercado_notifications.domain.model import Customer
+
+_CUSTOMER = select(customers).where(customers.c.customer_id == bindparam("customer_id"))
 
 
 def upsert_customer(session: Session, values: dict[str, Any], seen_at: datetime) -> None:
@@ -26,7 +28,7 @@ def upsert_customer(session: Session, values: dict[str, Any], seen_at: datetime)
 
 def find_customer(session: Session, customer_id: str) -> Customer | None:
     """The customer as last heard of, or None when no event about them arrived yet."""
-    row = session.execute(select(customers).where(customers.c.customer_id == customer_id)).first()
+    row = session.execute(_CUSTOMER, {"customer_id": customer_id}).first()
     if row is None:
         return None
     return Customer(row.customer_id, row.email, row.full_name, row.state)

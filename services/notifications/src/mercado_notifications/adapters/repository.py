@@ -1,15 +1,31 @@
-"""Notifications in the database: recorded by the consumer, claimed by the deliverer."""
+"""Notifications in the database: recorded by the consumer, claimed by the deliverer.
+
+The statements each e-mail runs are built once, with bound parameters (see orders'
+repository.py for why).
+"""
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from mercado_notifications.adapters.orm import notifications
 from mercado_notifications.domain.model import Audience, Notification, Status
 
 COLUMNS = tuple(column.name for column in notifications.columns)
+_ADD = insert(notifications)
+_GET = select(notifications).where(notifications.c.id == bindparam("key"))
+_CLAIM_DUE = (
+    select(notifications)
+    .where(notifications.c.status == Status.PENDING)
+    .where(notifications.c.next_attempt_at <= bindparam("now"))
+    .order_by(notifications.c.next_attempt_at)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+# the SET clause is the parameters' keys (besides `key`, which names the row)
+_SAVE = update(notifications).where(notifications.c.id == bindparam("key"))
 
 
 class NotificationRepository:
@@ -20,33 +36,22 @@ class NotificationRepository:
 
     def add(self, note: Notification) -> None:
         """Record a new notification, due at once."""
-        self.session.execute(insert(notifications).values(**_values(note)))
+        self.session.execute(_ADD, _values(note))
 
     def get(self, notification_id: str) -> Notification | None:
         """One notification by id."""
-        statement = select(notifications).where(notifications.c.id == notification_id)
-        row = self.session.execute(statement).first()
+        row = self.session.execute(_GET, {"key": notification_id}).first()
         return from_row(row) if row else None
 
     def claim_due(self, now: datetime) -> Notification | None:
         """Lock the pending notification due first, skipping those other deliverers hold."""
-        statement = (
-            select(notifications)
-            .where(notifications.c.status == Status.PENDING)
-            .where(notifications.c.next_attempt_at <= now)
-            .order_by(notifications.c.next_attempt_at)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        row = self.session.execute(statement).first()
+        row = self.session.execute(_CLAIM_DUE, {"now": now}).first()
         return from_row(row) if row else None
 
     def save(self, note: Notification) -> None:
         """Write back what delivery changed."""
         values = {name: value for name, value in _values(note).items() if name != "id"}
-        self.session.execute(
-            update(notifications).where(notifications.c.id == note.id).values(**values)
-        )
+        self.session.execute(_SAVE, {**values, "key": note.id})
 
     def forget_customer(self, customer_id: str, now: datetime) -> None:
         """Erase a deleted customer's address from the log; what was still owed is skipped."""

@@ -4,12 +4,18 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from mercado_orders.adapters.orm import customers, products
 from mercado_orders.domain.pricing import CatalogueEntry
+
+# built once: an order placed reads them (see repository.py)
+_PRODUCTS = select(products).where(products.c.product_id.in_(bindparam("ids", expanding=True)))
+_CUSTOMER_STATE = select(customers.c.state).where(
+    customers.c.customer_id == bindparam("customer_id")
+)
 
 
 def upsert_product(
@@ -29,17 +35,15 @@ def upsert_customer(
 
 def catalogue(session: Session, product_ids: Iterable[str]) -> dict[str, CatalogueEntry]:
     """The products orders knows of, by id."""
-    statement = select(products).where(products.c.product_id.in_(list(product_ids)))
     return {
         row.product_id: CatalogueEntry(row.product_id, row.name, row.price, row.active)
-        for row in session.execute(statement)
+        for row in session.execute(_PRODUCTS, {"ids": list(product_ids)})
     }
 
 
 def customer_state(session: Session, customer_id: str) -> str | None:
     """`active`, `disabled`, `deleted`, or None when no event about them arrived yet."""
-    statement = select(customers.c.state).where(customers.c.customer_id == customer_id)
-    return session.execute(statement).scalar()
+    return session.execute(_CUSTOMER_STATE, {"customer_id": customer_id}).scalar()
 
 
 def _upsert(

@@ -1,10 +1,14 @@
-"""Payments in and out of PostgreSQL; the only module that knows the payments table."""
+"""Payments in and out of PostgreSQL; the only module that knows the payments table.
+
+The statements every order runs are built once, with bound parameters (see orders'
+repository.py for why).
+"""
 
 from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, func, or_, select, update
+from sqlalchemy import Row, Select, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -12,6 +16,21 @@ from mercado_payments.adapters.orm import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
 
 COLUMNS = tuple(field.name for field in fields(Payment))
+_ADD = (
+    pg_insert(payments)
+    .values(updated_at=func.now())
+    .on_conflict_do_nothing(index_elements=["order_id"])
+)
+_BY = {
+    column: select(payments).where(payments.c[column] == bindparam("value"))
+    for column in ("order_id", "session_id", "payment_intent")
+}
+_LOCKED_BY = {column: statement.with_for_update() for column, statement in _BY.items()}
+# the SET clause is the parameters' keys (besides `payment_id`, which names the row)
+_SAVE = (
+    update(payments).where(payments.c.id == bindparam("payment_id")).values(updated_at=func.now())
+)
+_FIRST_SIGHT = pg_insert(webhook_events).on_conflict_do_nothing()
 
 
 class PaymentRepository:
@@ -22,22 +41,19 @@ class PaymentRepository:
 
     def add(self, payment: Payment) -> bool:
         """Insert a new payment; False (nothing written) when the order already has one."""
-        statement = pg_insert(payments).values(**asdict(payment), updated_at=func.now())
-        done = self.session.execute(statement.on_conflict_do_nothing(index_elements=["order_id"]))
-        return done.rowcount == 1
+        return self.session.execute(_ADD, asdict(payment)).rowcount == 1
 
     def for_order(self, order_id: str, *, lock: bool = False) -> Payment | None:
         """The order's payment, if it has one."""
-        return self._one(select(payments).where(payments.c.order_id == order_id), lock)
+        return self._one("order_id", order_id, lock)
 
     def for_session(self, session_id: str, *, lock: bool = False) -> Payment | None:
         """The payment paid through checkout session `session_id`."""
-        return self._one(select(payments).where(payments.c.session_id == session_id), lock)
+        return self._one("session_id", session_id, lock)
 
     def for_payment_intent(self, payment_intent: str, *, lock: bool = False) -> Payment | None:
         """The payment whose money came in through `payment_intent`."""
-        query = select(payments).where(payments.c.payment_intent == payment_intent)
-        return self._one(query, lock)
+        return self._one("payment_intent", payment_intent, lock)
 
     def next_outstanding(self, now: datetime) -> Payment | None:
         """One payment with provider work due, locked; others' claims are skipped."""
@@ -55,19 +71,16 @@ class PaymentRepository:
     def save(self, payment: Payment) -> None:
         """Write the payment's current state."""
         values = {name: getattr(payment, name) for name in COLUMNS if name != "id"}
-        self.session.execute(
-            update(payments)
-            .where(payments.c.id == payment.id)
-            .values(**values, updated_at=func.now())
-        )
+        self.session.execute(_SAVE, {**values, "payment_id": payment.id})
 
     def first_sight(self, event_id: str, event_type: str) -> bool:
         """Record a provider event id; False when it was seen before (do nothing again)."""
-        statement = pg_insert(webhook_events).values(event_id=event_id, type=event_type)
-        return self.session.execute(statement.on_conflict_do_nothing()).rowcount == 1
+        row = {"event_id": event_id, "type": event_type}
+        return self.session.execute(_FIRST_SIGHT, row).rowcount == 1
 
-    def _one(self, statement: Select[Any], lock: bool) -> Payment | None:
-        row = self.session.execute(statement.with_for_update() if lock else statement).first()
+    def _one(self, column: str, value: str, lock: bool) -> Payment | None:
+        statement = (_LOCKED_BY if lock else _BY)[column]
+        row = self.session.execute(statement, {"value": value}).first()
         return payment_from_row(row) if row else None
 
 
