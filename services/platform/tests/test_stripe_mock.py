@@ -3,6 +3,8 @@
 import pytest
 import requests
 
+from mercado_platform.testing.stripe import StripeMock
+
 
 def create_session(server) -> requests.Response:
     form = {
@@ -28,3 +30,13 @@ def test_stripe_mock_answers_the_stripe_api_and_stops_and_starts_on_its_port(str
     stripe_mock.start()
     assert stripe_mock.port == port
     assert create_session(stripe_mock).status_code == 200
+
+
+def test_two_stripe_mocks_run_side_by_side(stripe_mock):
+    other = StripeMock().start()
+    try:
+        assert other.port != stripe_mock.port
+        assert create_session(other).status_code == 200
+        assert create_session(stripe_mock).status_code == 200
+    finally:
+        other.destroy()
