@@ -6,8 +6,7 @@ from urllib.parse import urlencode
 
 from flask import request
 from pydantic import Field
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select
 
 from mercado_platform.validation import QueryModel
 
@@ -23,7 +22,7 @@ class PageQuery(QueryModel):
 
 
 def fetch_page(
-    session: Session, statement: Select[Any], page: PageQuery, *, rows: bool = False
+    session: Connection, statement: Select[Any], page: PageQuery, *, rows: bool = False
 ) -> tuple[list[Any], bool]:
     """Run an ordered `statement` for one page; also say whether a next page exists.
     Items are the first column of each row, or whole rows when `rows`."""

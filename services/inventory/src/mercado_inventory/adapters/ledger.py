@@ -4,8 +4,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Select, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, insert
 
 from mercado_inventory.adapters.orm import stock_movements
 from mercado_inventory.adapters.rows import As
@@ -24,7 +23,7 @@ _RECORD = insert(stock_movements).returning(*stock_movements.c, sort_by_paramete
 class Ledger:
     """Every product's movements, in the order they happened."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def record(self, movements: Iterable[Movement]) -> list[Movement]:
@@ -39,7 +38,7 @@ class Ledger:
     def of_product(self, product_id: str) -> Select:
         """A product's movements, newest first, for paging."""
         return (
-            select(MOVEMENT)
+            MOVEMENT.select()
             .where(stock_movements.c.product_id == product_id)
             .order_by(stock_movements.c.id.desc())
         )

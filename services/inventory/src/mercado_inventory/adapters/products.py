@@ -4,9 +4,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from mercado_inventory.adapters.orm import products
 from mercado_inventory.adapters.rows import As
@@ -23,14 +22,14 @@ SAVE_STOCK = (
     .values(on_hand=bindparam("on_hand"), reserved=bindparam("reserved"), updated_at=func.now())
 )
 # built once, as every order locks its products (see reservations.py)
-_LIVE_AMONG = select(PRODUCT).where(LIVE, products.c.id.in_(bindparam("ids", expanding=True)))
+_LIVE_AMONG = PRODUCT.select().where(LIVE, products.c.id.in_(bindparam("ids", expanding=True)))
 _LOCK_AMONG = _LIVE_AMONG.order_by(products.c.id).with_for_update()
 
 
 class Products:
     """Products that are not deleted, read plainly or locked for a change."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def get(self, product_id: str) -> Product | None:
@@ -39,7 +38,8 @@ class Products:
 
     def find(self, product_ids: Iterable[str]) -> dict[str, Product]:
         """The known products among `product_ids`, by id, without locking."""
-        return {p.id: p for p in self.session.scalars(_LIVE_AMONG, _ids(product_ids))}
+        found = self.session.execute(_LIVE_AMONG, _ids(product_ids))
+        return {p.id: p for p in PRODUCT.all(found)}
 
     def lock(self, product_ids: Iterable[str]) -> dict[str, Product]:
         """Lock the known products among `product_ids` for update, in id order.
@@ -47,7 +47,8 @@ class Products:
         Every transaction that changes stock takes its product locks in ascending id
         order, so two of them never wait for each other in a cycle (no deadlocks).
         """
-        return {p.id: p for p in self.session.scalars(_LOCK_AMONG, _ids(product_ids))}
+        locked = self.session.execute(_LOCK_AMONG, _ids(product_ids))
+        return {p.id: p for p in PRODUCT.all(locked)}
 
     def lock_one(self, product_id: str) -> Product | None:
         """The product locked for update, or None when it is unknown."""
@@ -83,7 +84,7 @@ class Products:
 
     def search(self, term: str | None, available: bool | None, active: bool | None) -> Select:
         """Products whose name or sku contains `term`, filtered, ordered by name, for paging."""
-        statement = select(PRODUCT).where(LIVE).order_by(products.c.name, products.c.id)
+        statement = PRODUCT.select().where(LIVE).order_by(products.c.name, products.c.id)
         if term:
             pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             statement = statement.where(

@@ -8,9 +8,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
 
 from mercado_inventory.adapters.orm import reservation_lines, reservations
 from mercado_inventory.adapters.rows import As
@@ -52,7 +51,7 @@ _SAVE = (
 _DELETE_LINES = delete(reservation_lines).where(reservation_lines.c.order_id == bindparam("key"))
 _INSERT_LINES = insert(reservation_lines)
 _LINES = (
-    select(LINE)
+    LINE.select()
     .where(reservation_lines.c.order_id == bindparam("key"))
     .order_by(reservation_lines.c.product_id)
 )
@@ -61,7 +60,7 @@ _LINES = (
 class Reservations:
     """Each order's reservation: one row per order, with its lines."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def claim(self, order_id: str, status: Status, revision: int = 1) -> bool:
@@ -107,5 +106,5 @@ class Reservations:
     def _with_lines(
         self, order_id: str, status: str, expires_at: datetime | None, revision: int
     ) -> Reservation:
-        lines = self.session.scalars(_LINES, {"key": order_id}).all()
-        return Reservation(order_id, Status(status), list(lines), expires_at, revision)
+        lines = LINE.all(self.session.execute(_LINES, {"key": order_id}))
+        return Reservation(order_id, Status(status), lines, expires_at, revision)

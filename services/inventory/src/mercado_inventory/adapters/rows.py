@@ -1,26 +1,22 @@
-"""Selecting a table's columns as one domain object, so `session.scalars` yields objects."""
+"""Selecting a table's columns and building one domain object from each row."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.orm import Bundle
+from sqlalchemy import Row, Select, Table, select
 
 
-class As(Bundle):
-    """The columns of `table` (all, or those named) built into `factory(**columns)`."""
+class As:
+    """The columns of `table` (all, or those named), each row built into `factory(**columns)`."""
 
     def __init__(self, factory: Callable[..., Any], table: Table, *names: str) -> None:
-        columns = [table.c[name] for name in names] if names else list(table.c)
-        super().__init__(table.name, *columns)
+        self.columns = [table.c[name] for name in names] if names else list(table.c)
         self.factory = factory
 
-    def create_row_processor(self, query: Any, procs: Any, labels: Any) -> Callable[..., Any]:
-        """Build the domain object from each row instead of a named tuple."""
+    def select(self) -> Select[Any]:
+        """A SELECT of the columns, for callers to filter and order."""
+        return select(*self.columns)
 
-        def build(row: Any) -> Any:
-            return self.factory(
-                **{label: proc(row) for label, proc in zip(labels, procs, strict=True)}
-            )
-
-        return build
+    def all(self, rows: Iterable[Row[Any]]) -> list[Any]:
+        """The objects of every row, in order."""
+        return [self.factory(**row._mapping) for row in rows]

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from mercado_inventory.adapters.products import Products
+from mercado_inventory.adapters.products import PRODUCT, Products
 from mercado_inventory.entrypoints.errors import answer_domain_errors
 from mercado_inventory.entrypoints.schemas import (
     NewProduct,
@@ -40,8 +40,8 @@ def products_blueprint() -> Blueprint:
         """List products by name, searching name and sku, filtered by availability."""
         with unit_of_work() as uow:
             statement = Products(uow.session).search(query.q, query.available, query.active)
-            items, more = fetch_page(uow.session, statement, query)
-        return page_body([product_json(product) for product in items], query, more)
+            rows, more = fetch_page(uow.session, statement, query, rows=True)
+        return page_body([product_json(product) for product in PRODUCT.all(rows)], query, more)
 
     @blueprint.get("/<product_id>")
     def get_product(product_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from mercado_inventory.adapters.ledger import Ledger
+from mercado_inventory.adapters.ledger import MOVEMENT, Ledger
 from mercado_inventory.domain.products import MovementKind
 from mercado_inventory.domain.reservations import Line
 from mercado_inventory.entrypoints.errors import answer_domain_errors
@@ -45,8 +45,9 @@ def stock_blueprint() -> Blueprint:
         """A product's ledger, newest first (staff only: it names who moved stock)."""
         with unit_of_work() as uow:
             product = catalogue.get_product(uow, product_id)
-            items, more = fetch_page(uow.session, Ledger(uow.session).of_product(product.id), query)
-        return page_body([movement_json(movement) for movement in items], query, more)
+            statement = Ledger(uow.session).of_product(product.id)
+            rows, more = fetch_page(uow.session, statement, query, rows=True)
+        return page_body([movement_json(movement) for movement in MOVEMENT.all(rows)], query, more)
 
     @blueprint.post("/stock/availability")
     @validate(body=AvailabilityCheck)

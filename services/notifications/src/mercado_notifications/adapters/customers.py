@@ -3,9 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from mercado_notifications.adapters.orm import customers
 from mercado_notifications.domain.model import Customer
@@ -13,7 +12,7 @@ from mercado_notifications.domain.model import Customer
 _CUSTOMER = select(customers).where(customers.c.customer_id == bindparam("customer_id"))
 
 
-def upsert_customer(session: Session, values: dict[str, Any], seen_at: datetime) -> None:
+def upsert_customer(session: Connection, values: dict[str, Any], seen_at: datetime) -> None:
     """Store a customer's state unless a newer event already did (events may arrive
     reordered)."""
     statement = insert(customers).values(**values, seen_at=seen_at)
@@ -26,7 +25,7 @@ def upsert_customer(session: Session, values: dict[str, Any], seen_at: datetime)
     )
 
 
-def find_customer(session: Session, customer_id: str) -> Customer | None:
+def find_customer(session: Connection, customer_id: str) -> Customer | None:
     """The customer as last heard of, or None when no event about them arrived yet."""
     row = session.execute(_CUSTOMER, {"customer_id": customer_id}).first()
     if row is None:

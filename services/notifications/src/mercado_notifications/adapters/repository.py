@@ -7,8 +7,7 @@ repository.py for why).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from mercado_notifications.adapters.orm import notifications
 from mercado_notifications.domain.model import Audience, Notification, Status
@@ -31,7 +30,7 @@ _SAVE = update(notifications).where(notifications.c.id == bindparam("key"))
 class NotificationRepository:
     """Load, add and save notifications in one session."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def add(self, note: Notification) -> None:

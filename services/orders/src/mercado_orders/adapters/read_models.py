@@ -4,9 +4,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from mercado_orders.adapters.orm import customers, products
 from mercado_orders.domain.pricing import CatalogueEntry
@@ -19,7 +18,7 @@ _CUSTOMER_STATE = select(customers.c.state).where(
 
 
 def upsert_product(
-    session: Session, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
+    session: Connection, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
 ) -> None:
     """Store a product's state unless a newer event already did (events may arrive
     reordered); columns in `keep` are only written when the row is new."""
@@ -27,13 +26,13 @@ def upsert_product(
 
 
 def upsert_customer(
-    session: Session, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
+    session: Connection, values: dict[str, Any], seen_at: datetime, keep: tuple[str, ...] = ()
 ) -> None:
     """Store a customer's state unless a newer event already did."""
     _upsert(session, customers, "customer_id", {**values, "seen_at": seen_at}, keep)
 
 
-def catalogue(session: Session, product_ids: Iterable[str]) -> dict[str, CatalogueEntry]:
+def catalogue(session: Connection, product_ids: Iterable[str]) -> dict[str, CatalogueEntry]:
     """The products orders knows of, by id."""
     return {
         row.product_id: CatalogueEntry(row.product_id, row.name, row.price, row.active)
@@ -41,13 +40,13 @@ def catalogue(session: Session, product_ids: Iterable[str]) -> dict[str, Catalog
     }
 
 
-def customer_state(session: Session, customer_id: str) -> str | None:
+def customer_state(session: Connection, customer_id: str) -> str | None:
     """`active`, `disabled`, `deleted`, or None when no event about them arrived yet."""
     return session.execute(_CUSTOMER_STATE, {"customer_id": customer_id}).scalar()
 
 
 def _upsert(
-    session: Session, table: Any, key: str, values: dict[str, Any], keep: tuple[str, ...]
+    session: Connection, table: Any, key: str, values: dict[str, Any], keep: tuple[str, ...]
 ) -> None:
     statement = insert(table).values(**values)
     session.execute(

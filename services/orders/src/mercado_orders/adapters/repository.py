@@ -9,8 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select, update
 
 from mercado_orders.adapters.orm import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
@@ -38,7 +37,7 @@ _DELETE_LINES = delete(order_lines).where(order_lines.c.order_id == bindparam("o
 class OrderRepository:
     """Loads and saves whole orders: the row, its lines and its status history."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
         self._saved_history: dict[str, int] = {}
         self._saved_revision: dict[str, int] = {}

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from mercado_orders.adapters import read_models
 from mercado_orders.adapters.orm import idempotency_keys
@@ -96,7 +95,7 @@ def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability
     return answer
 
 
-def _stored_answer(session: Session, command: PlaceOrder) -> Answer | None:
+def _stored_answer(session: Connection, command: PlaceOrder) -> Answer | None:
     if command.idempotency_key is None:
         return None
     row = session.execute(
@@ -112,7 +111,7 @@ def _stored_answer(session: Session, command: PlaceOrder) -> Answer | None:
     return Answer(row.response_status, row.response_body)
 
 
-def _claim_key(session: Session, command: PlaceOrder, answer: Answer) -> bool:
+def _claim_key(session: Connection, command: PlaceOrder, answer: Answer) -> bool:
     """Record the key with its answer; False when a concurrent request claimed it first
     (PostgreSQL makes this insert wait for that request's transaction to end)."""
     if command.idempotency_key is None:
@@ -132,14 +131,14 @@ def _claim_key(session: Session, command: PlaceOrder, answer: Answer) -> bool:
     return claimed is not None
 
 
-def _check_customer(session: Session, customer_id: str) -> None:
+def _check_customer(session: Connection, customer_id: str) -> None:
     state = read_models.customer_state(session, customer_id)
     if state in {"disabled", "deleted"}:
         raise CustomerInactive(customer_id, state)
 
 
 def catalogue_for(
-    session: Session, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
+    session: Connection, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
 ) -> dict[str, CatalogueEntry]:
     """Inventory's live answer when there is one (named from the local read model of
     products where inventory gave no name), else that read model."""

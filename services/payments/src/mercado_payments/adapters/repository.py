@@ -8,9 +8,8 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.orm import Session
 
 from mercado_payments.adapters.orm import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
@@ -36,7 +35,7 @@ _FIRST_SIGHT = pg_insert(webhook_events).on_conflict_do_nothing()
 class PaymentRepository:
     """Loads and saves payments; `lock` holds the row until the unit of work ends."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def add(self, payment: Payment) -> bool:

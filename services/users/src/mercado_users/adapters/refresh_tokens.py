@@ -6,8 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, delete, func, insert, select, update
 
 from mercado_users.adapters.orm import refresh_tokens
 
@@ -31,7 +30,7 @@ class StoredToken:
 class RefreshTokens:
     """Issue, look up, spend and revoke refresh tokens on one unit of work's session."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def issue(

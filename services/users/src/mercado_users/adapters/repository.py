@@ -3,8 +3,7 @@
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
 from mercado_users.adapters.orm import addresses, users
 from mercado_users.domain.addresses import Address, AddressBook
@@ -17,7 +16,7 @@ _ADDRESS_FIELDS = tuple(c.name for c in addresses.c if c.name not in {"user_id",
 class UserRepository:
     """Users and their address books, on one unit of work's session."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:

@@ -3,9 +3,8 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from mercado_users.adapters.orm import login_throttle
 from mercado_users.domain.throttle import FailureCount, ThrottlePolicy, after_failure
@@ -14,7 +13,7 @@ from mercado_users.domain.throttle import FailureCount, ThrottlePolicy, after_fa
 class ThrottleStore:
     """Counts of failed logins per key (`account:<id>`, `address:<ip>`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Connection) -> None:
         self.session = session
 
     def now(self) -> datetime:
