@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import Column, Integer, Table, Text, func, insert, inspect, select
 from sqlalchemy.exc import OperationalError
 
-from mercado_platform.db import Database, UnitOfWork, new_metadata
+from mercado_platform.db import ROW_ID, Database, UnitOfWork, new_metadata, update_by_id
 from mercado_platform.migrations import new_revision, upgrade
 
 VERSIONS = Path(__file__).parent / "versions"
@@ -76,6 +76,22 @@ def test_unit_of_work_keeps_changes_only_on_commit(database):
     with database.engine.connect() as connection:
         assert connection.scalars(select(notes.c.body)).all() == ["kept"]
     assert count(database) == 1
+
+
+def test_update_by_id_changes_the_named_row_and_the_columns_given(database):
+    with UnitOfWork(database) as uow:
+        uow.session.execute(insert(notes), [{"id": 1, "body": "one"}, {"id": 2, "body": "two"}])
+        uow.session.execute(update_by_id(notes), {"body": "uno", ROW_ID: 1})
+        uow.commit()
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(notes.c.id, notes.c.body).order_by(notes.c.id)).all()
+    assert [tuple(row) for row in rows] == [(1, "uno"), (2, "two")]
+
+
+def test_update_by_id_refuses_a_table_with_a_column_of_its_parameters_name():
+    shelf = Table("shelf", new_metadata(), Column("id", Integer), Column(ROW_ID, Integer))
+    with pytest.raises(ValueError, match="row_id"):
+        update_by_id(shelf)
 
 
 def cut_every_connection(database_url: str) -> None:

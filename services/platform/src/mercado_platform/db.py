@@ -9,7 +9,19 @@ import time
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, exc, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    Table,
+    Update,
+    bindparam,
+    create_engine,
+    event,
+    exc,
+    text,
+    update,
+)
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from mercado_platform.messaging.contracts import Contracts, platform_contracts
@@ -149,6 +161,17 @@ class UnitOfWork:
                 "body": event.to_json().decode(),
             },
         )
+
+
+ROW_ID = "row_id"
+
+
+def update_by_id(table: Table, **values: Any) -> Update:
+    """An UPDATE, built once, of the row whose `id` is the parameter ROW_ID; each execution
+    sets the columns its other parameters name (and `values`, such as updated_at=now())."""
+    if ROW_ID in table.c:
+        raise ValueError(f"{table.name} has a column {ROW_ID}, the name of the row's parameter")
+    return update(table).where(table.c.id == bindparam(ROW_ID)).values(**values)
 
 
 def sqlalchemy_url(url: str) -> str:

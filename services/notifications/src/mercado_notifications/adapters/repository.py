@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
 from mercado_notifications.adapters.orm import notifications
 from mercado_notifications.domain.model import Audience, Notification, Status
+from mercado_platform.db import ROW_ID, update_by_id
 
 COLUMNS = tuple(column.name for column in notifications.columns)
 _ADD = insert(notifications)
@@ -23,8 +24,7 @@ _CLAIM_DUE = (
     .limit(1)
     .with_for_update(skip_locked=True)
 )
-# the SET clause is the parameters' keys (besides `key`, which names the row)
-_SAVE = update(notifications).where(notifications.c.id == bindparam("key"))
+_SAVE = update_by_id(notifications)
 
 
 class NotificationRepository:
@@ -50,7 +50,7 @@ class NotificationRepository:
     def save(self, note: Notification) -> None:
         """Write back what delivery changed."""
         values = {name: value for name, value in _values(note).items() if name != "id"}
-        self.session.execute(_SAVE, {**values, "key": note.id})
+        self.session.execute(_SAVE, {**values, ROW_ID: note.id})
 
     def forget_customer(self, customer_id: str, now: datetime) -> None:
         """Erase a deleted customer's address from the log; what was still owed is skipped."""

@@ -9,10 +9,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select
 
 from mercado_orders.adapters.orm import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
+from mercado_platform.db import ROW_ID, update_by_id
 
 _ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
 _ORDER_LOCKED = _ORDER.with_for_update()
@@ -29,8 +30,7 @@ _HISTORY = (
 _INSERT_ORDER = insert(orders)
 _INSERT_LINES = insert(order_lines)
 _INSERT_HISTORY = insert(status_history)
-# the SET clause is the parameters' keys (besides `order_id`, which names the row)
-_UPDATE_ORDER = update(orders).where(orders.c.id == bindparam("order_id"))
+_UPDATE_ORDER = update_by_id(orders)
 _DELETE_LINES = delete(order_lines).where(order_lines.c.order_id == bindparam("order_id"))
 
 
@@ -62,8 +62,7 @@ class OrderRepository:
 
     def save(self, order: Order, *, last_event: str | None = None) -> None:
         """Write what changed on an order loaded from this repository."""
-        values = _row(order)
-        values["order_id"] = values.pop("id")
+        values = {**_row(order), ROW_ID: order.id}
         if order.history:
             values["status_since"] = order.history[-1].at
         if last_event:

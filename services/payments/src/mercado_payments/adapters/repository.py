@@ -8,11 +8,12 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from mercado_payments.adapters.orm import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
+from mercado_platform.db import ROW_ID, update_by_id
 
 COLUMNS = tuple(field.name for field in fields(Payment))
 _ADD = (
@@ -25,10 +26,7 @@ _BY = {
     for column in ("order_id", "session_id", "payment_intent")
 }
 _LOCKED_BY = {column: statement.with_for_update() for column, statement in _BY.items()}
-# the SET clause is the parameters' keys (besides `payment_id`, which names the row)
-_SAVE = (
-    update(payments).where(payments.c.id == bindparam("payment_id")).values(updated_at=func.now())
-)
+_SAVE = update_by_id(payments, updated_at=func.now())
 _FIRST_SIGHT = pg_insert(webhook_events).on_conflict_do_nothing()
 
 
@@ -70,7 +68,7 @@ class PaymentRepository:
     def save(self, payment: Payment) -> None:
         """Write the payment's current state."""
         values = {name: getattr(payment, name) for name in COLUMNS if name != "id"}
-        self.session.execute(_SAVE, {**values, "payment_id": payment.id})
+        self.session.execute(_SAVE, {**values, ROW_ID: payment.id})
 
     def first_sight(self, event_id: str, event_type: str) -> bool:
         """Record a provider event id; False when it was seen before (do nothing again)."""

@@ -37,11 +37,8 @@ class StripeMock:
         log = self.root / "stripe-mock.log"
         # without -https-addr it also serves HTTPS on :12112 of every interface, and a
         # second test run on the machine (or a second instance) fails to start
-        args = [
-            tool("stripe-mock"),
-            *("-http-addr", f"127.0.0.1:{self.port}"),
-            *("-https-addr", "127.0.0.1:"),
-        ]
+        args = [tool("stripe-mock"), "-http-addr", f"127.0.0.1:{self.port}"]
+        args += ["-https-addr", "127.0.0.1:"]
         self.process = spawn(args, log=log)
         wait_until(self._answers, timeout=30, what="stripe-mock", process=self.process, log=log)
         return self
