@@ -25,9 +25,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from load_cpu import cpu_rows, cpu_seconds, process_groups
 from load_payer import Payer
 from load_report import Samples, report
+from load_sql import SETTINGS, reset, sql_rows, statements, top
 
 from mercado_local.invariants import Invariants
 from mercado_local.runner import LocalMercado
+from mercado_local.servers import Servers
 from mercado_local.unconsumed import sink
 
 PASSWORD = "Bench-Pass-9x7q"
@@ -171,10 +173,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
     parser.add_argument("--workers", default="2", help="gunicorn workers of orders")
     parser.add_argument("--chart", default="bench-platform.png", help="PNG written here")
+    parser.add_argument(
+        "--top-sql", type=int, default=0, metavar="N", help="also list the N statements run most"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mercado-bench-"))
     mercado = LocalMercado(
         workdir,
+        servers=Servers(postgres_settings=SETTINGS),
         overrides={
             "orders": {"WEB_CONCURRENCY": args.workers, "LOG_LEVEL": "WARNING"},
             "inventory": {"WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING"},
@@ -194,15 +200,16 @@ def main() -> None:
         print(f"orders for {args.seconds:.0f} s ...", flush=True)
         payer = Payer(mercado.endpoints.gateway)
         groups = process_groups(mercado)
+        reset(mercado.servers.postgres_admin_url)
         cpu_before, started = cpu_seconds(groups), time.monotonic()
         load = asyncio.run(
             drive(
                 mercado, people, products, args.seconds, ceiling=False, payer=payer, rate=args.rate
             )
         )
-        cpu = cpu_rows(
-            cpu_before, cpu_seconds(groups), time.monotonic() - started, len(load.accepted)
-        )
+        accepted = len(load.accepted)
+        cpu = cpu_rows(cpu_before, cpu_seconds(groups), time.monotonic() - started, accepted)
+        sql = statements(mercado.servers.postgres_admin_url, mercado.database_prefix)
         load.errors.update(payer.failures)
         print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
         ceiling = asyncio.run(
@@ -225,8 +232,10 @@ def main() -> None:
             Path(args.chart),
             args,
             paid_on_checkout=payer.paid,
-            more=cpu,
+            more=cpu + sql_rows(sql, accepted),
         )
+        if args.top_sql and accepted:
+            print(top(sql, accepted, args.top_sql))
     finally:
         mercado.stop()
 

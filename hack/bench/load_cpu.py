@@ -54,12 +54,20 @@ def cpu_rows(before: Counter, after: Counter, seconds: float, orders: int) -> li
     """Table rows: cores busy, CPU per accepted order, and the biggest shares."""
     spent = after - before
     total = sum(spent.values())
-    shares = ", ".join(f"{name} {100 * used / total:.0f}%" for name, used in spent.most_common(8))
-    per_order = f"{1000 * total / orders:.0f} ms" if orders else "n/a"
-    return [
+    rows = [
         ("CPU busy during the orders phase", f"{total / seconds:.2f} of {os.cpu_count()} cores"),
-        ("CPU per accepted order", per_order),
-        ("CPU by process group", shares),
+    ]
+    if not orders:
+        return [*rows, ("CPU per accepted order", "n/a")]
+    shares = ", ".join(
+        f"{name} {1000 * used / orders:.1f}"
+        for name, used in spent.most_common()
+        if 1000 * used / orders >= 0.05
+    )
+    return [
+        *rows,
+        ("CPU per accepted order", f"{1000 * total / orders:.0f} ms"),
+        ("CPU per accepted order by process group, ms", shares),
     ]
 
 

@@ -13,16 +13,18 @@ from mercado_platform.testing.rabbitmq import RabbitServer
 
 @dataclass
 class Servers:
-    """An admin URL for PostgreSQL and an AMQP URL, and the private servers behind them."""
+    """An admin URL for PostgreSQL and an AMQP URL, and the private servers behind them
+    (a private PostgreSQL runs with `postgres_settings` besides its own)."""
 
     postgres_admin_url: str = ""
     amqp_url: str = ""
+    postgres_settings: dict[str, str] = field(default_factory=dict)
     _private: list[PostgresServer | RabbitServer] = field(default_factory=list)
 
     def start(self) -> "Servers":
         """Start a private server for each URL not given."""
         if not self.postgres_admin_url:
-            postgres = PostgresServer().start()
+            postgres = PostgresServer(self.postgres_settings).start()
             self._private.append(postgres)
             self.postgres_admin_url = postgres.url()
         if not self.amqp_url:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import OperationalError
 
 from mercado_platform.db import ROW_ID, Database, UnitOfWork, new_metadata, update_by_id
 from mercado_platform.migrations import new_revision, upgrade
+from mercado_platform.testing.postgres import PostgresServer
 
 VERSIONS = Path(__file__).parent / "versions"
 metadata = new_metadata()
@@ -134,3 +135,18 @@ def test_a_connection_used_a_moment_ago_is_not_pinged(database_url):
         assert count(database) == 0
     finally:
         database.dispose()
+
+
+@pytest.mark.servers
+def test_a_private_server_runs_with_the_settings_given():
+    server = PostgresServer({"shared_preload_libraries": "pg_stat_statements", "work_mem": "3MB"})
+    try:
+        connection = psycopg2.connect(server.start().url(), connect_timeout=5)
+        with connection, connection.cursor() as cursor:
+            cursor.execute("SHOW shared_preload_libraries")
+            assert cursor.fetchone() == ("pg_stat_statements",)
+            cursor.execute("SHOW work_mem")
+            assert cursor.fetchone() == ("3MB",)
+        connection.close()
+    finally:
+        server.destroy()

@@ -24,9 +24,11 @@ PG_BIN = "/usr/lib/postgresql/*/bin"
 
 
 class PostgresServer:
-    """initdb + postgres owned by this object; databases are created per test."""
+    """initdb + postgres owned by this object; databases are created per test. `settings`
+    are extra server settings (such as shared_preload_libraries)."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict[str, str] | None = None) -> None:
+        self.settings = settings or {}
         self.root = Path(tempfile.mkdtemp(prefix="mercado-pg-"))
         self.port = free_port()
         self.user = _server_user()
@@ -75,6 +77,7 @@ class PostgresServer:
                 "full_page_writes=off",
                 "-c",
                 "max_connections=300",
+                *(f"-c{name}={value}" for name, value in self.settings.items()),
             ],
             log=self.log,
             user=self.user,
