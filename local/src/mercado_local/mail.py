@@ -1,6 +1,8 @@
 """The local SMTP sink: every e-mail the platform sends is appended to a file, never delivered."""
 
-from email import message_from_bytes, policy
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
@@ -16,17 +18,31 @@ class _Appender:
         self.mailbox = mailbox
 
     async def handle_DATA(self, _server: SMTP, _session: Session, envelope: Envelope) -> str:  # noqa: N802
-        message = message_from_bytes(envelope.original_content or b"", policy=policy.default)
-        body = message.get_body(("plain", "html"))
+        subject, body = readable(envelope.original_content or b"")
         block = (
             f"From: {envelope.mail_from}\nTo: {', '.join(envelope.rcpt_tos)}\n"
-            f"Subject: {message['Subject']}\n\n{body.get_content() if body else ''}\n"
-            + "-" * 72
-            + "\n"
+            f"Subject: {subject}\n\n{body}\n" + "-" * 72 + "\n"
         )
         with self.mailbox.open("a", encoding="utf-8") as out:
             out.write(block)
         return "250 Message accepted for delivery"
+
+
+def readable(raw: bytes) -> tuple[str, str]:
+    """The decoded subject and plain-text body (else HTML, with \\n line ends) of an e-mail.
+    Parsed with the compat32 policy and decoded by hand: the default policy's header objects
+    made this sink cost 2.7 ms an e-mail, 20 times as much, in the benchmark's own process."""
+    message = message_from_bytes(raw)
+    subject = str(make_header(decode_header(message.get("Subject", ""))))
+    parts = {part.get_content_type(): part for part in reversed(list(message.walk()))}
+    body = parts.get("text/plain") or parts.get("text/html")
+    return subject, _text(body) if body is not None else ""
+
+
+def _text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    text = payload.decode(part.get_content_charset("us-ascii"), errors="replace")
+    return text.replace("\r\n", "\n")  # SMTP's line ends, in a 7bit body
 
 
 class MailSink:
