@@ -3,6 +3,7 @@ and direct looks at the database."""
 
 import json
 import threading
+import time
 import uuid
 
 from flask import Flask, jsonify, request
@@ -24,11 +25,13 @@ class InventoryStub:
         self.stock: dict[str, tuple[str, int]] = {}
         self.calls = 0
         self.failing = False
+        self.delay = 0.0
         app = Flask("inventory-stub")
 
         @app.post("/api/stock/availability")
         def availability():
             self.calls += 1
+            time.sleep(self.delay)
             if self.failing:
                 return jsonify(error="boom"), 500
             items = []

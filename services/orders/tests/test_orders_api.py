@@ -162,6 +162,19 @@ def test_inventory_down_still_accepts_the_order_at_the_replica_price(
     assert len(outbox(orders_db, "order.placed")) == 1
 
 
+def test_a_slow_inventory_is_tried_again_then_the_order_is_accepted_without_it(
+    make_orders_app, shopper_for, inventory, catalogue, orders_db
+):
+    app = make_orders_app(
+        inventory_url=inventory.url, inventory_attempts=2, inventory_timeout_seconds=0.2
+    )
+    inventory.delay = 0.5
+    response = shopper_for(app.test_client()).order([(catalogue[0], 1, "19.99")])
+    assert response.status_code == 200 and response.get_json()["status"] == "received"
+    assert inventory.calls == 2, "a timed-out check is tried once more"
+    assert len(outbox(orders_db, "order.placed")) == 1
+
+
 def test_a_failing_inventory_trips_the_breaker_and_orders_still_flow(
     make_orders_app, shopper_for, inventory, catalogue, orders_db
 ):

@@ -1,19 +1,29 @@
 """The synchronous availability check against inventory: short timeout, a few retries,
 and a circuit breaker, so a slow or absent inventory never holds orders up."""
 
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-import requests
+import urllib3
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from urllib3.exceptions import HTTPError, ProtocolError
 
 from mercado_orders.config import Settings
 from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine
 
 log = logging.getLogger(__name__)
+# Worth another try: inventory not answering (yet), or the connection dropped under us.
+TRANSIENT = (urllib3.exceptions.TimeoutError, ProtocolError)
+# Connections kept to inventory: one per request thread in flight is plenty.
+POOL_SIZE = 16
+
+
+class InventoryUnavailable(Exception):
+    """Inventory answered with a server error."""
 
 
 class CircuitBreaker:
@@ -59,14 +69,18 @@ class InventoryClient:
     def __init__(
         self, base_url: str, *, timeout: float, attempts: int, breaker: CircuitBreaker
     ) -> None:
-        self.url = base_url.rstrip("/") + "/api/stock/availability"
-        self.timeout = timeout
+        self.path = "/api/stock/availability"
         self.attempts = attempts
         self.breaker = breaker
-        self.http = requests.Session()
-        # inventory is a peer on the service network: no proxy or .netrc applies, and
-        # looking them up reads the environment and a file on every call (~1 ms each)
-        self.http.trust_env = False
+        # urllib3 itself, not requests: a peer on the service network needs no proxies,
+        # cookies or auth, and requests' preparing them was a sixth of orders' API CPU
+        self.http = urllib3.connection_from_url(
+            base_url,
+            maxsize=POOL_SIZE,
+            retries=False,
+            timeout=urllib3.Timeout(total=timeout),
+            headers={"Content-Type": "application/json"},
+        )
 
     def availability(self, lines: Iterable[RequestedLine]) -> dict[str, CatalogueEntry] | None:
         """Inventory's answer per product, or None when it cannot be had quickly."""
@@ -77,7 +91,7 @@ class InventoryClient:
         }
         try:
             answer = self._post(body)
-        except (requests.RequestException, ValueError) as exc:
+        except (HTTPError, InventoryUnavailable, ValueError) as exc:
             self.breaker.record(success=False)
             log.warning("inventory availability check failed, the reservation will decide: %s", exc)
             return None
@@ -89,15 +103,16 @@ class InventoryClient:
         for attempt in Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=wait_exponential(multiplier=0.05, max=0.2),
-            retry=retry_if_exception_type((requests.ConnectionError, requests.Timeout)),
+            retry=retry_if_exception_type(TRANSIENT),
             reraise=True,
         ):
             with attempt:
-                response = self.http.post(self.url, json=body, timeout=self.timeout)
-                if 400 <= response.status_code < 500:
+                response = self.http.urlopen("POST", self.path, body=json.dumps(body))
+                if 400 <= response.status < 500:
                     return {"items": []}
-                response.raise_for_status()
-                return response.json()
+                if response.status >= 500:
+                    raise InventoryUnavailable(f"inventory answered {response.status}")
+                return json.loads(response.data)
         raise AssertionError("unreachable")
 
 
