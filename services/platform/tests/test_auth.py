@@ -4,8 +4,9 @@ import jwt
 import pytest
 from flask import Blueprint, g, jsonify
 
-from mercado_platform.auth import requires
-from mercado_platform.testing.tokens import SigningKey
+from mercado_platform.auth import TokenVerifier, requires
+from mercado_platform.errors import Unauthorized
+from mercado_platform.testing.tokens import AUDIENCE, ISSUER, SigningKey
 
 
 @pytest.fixture
@@ -102,3 +103,53 @@ def test_unreachable_jwks_is_a_503_not_a_500(make_app, signing_key):
     client = make_app([blueprint], jwks_url="http://127.0.0.1:9/jwks.json").test_client()
     response = call(client, signing_key.token(), "/x")
     assert response.status_code == 503 and code_of(response) == "auth_unavailable"
+
+
+class CountingKeys:
+    """The signing key's public half, counting how often a verifier asks for it."""
+
+    def __init__(self, key: SigningKey) -> None:
+        self.key, self.asked = key, 0
+
+    def key_for(self, kid: str):
+        self.asked += 1
+        return self.key.private.public_key()
+
+
+def verifier(keys: CountingKeys, **options) -> TokenVerifier:
+    return TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, **options)
+
+
+def test_a_token_that_passed_is_not_checked_again_while_remembered(signing_key):
+    keys = CountingKeys(signing_key)
+    remembering, checking = verifier(keys), verifier(keys, remember_seconds=0)
+    token = signing_key.token(scope="orders:read")
+
+    assert [remembering.verify(token).subject for _ in range(3)] == ["user-1"] * 3
+    assert keys.asked == 1
+    assert checking.verify(token).scopes == checking.verify(token).scopes == {"orders:read"}
+    assert keys.asked == 3
+
+
+def test_a_remembered_token_is_refused_once_it_expires(signing_key):
+    keys = CountingKeys(signing_key)
+    tokens = verifier(keys, leeway=0, remember_seconds=60)
+    token = signing_key.token(lifetime=1)
+    assert tokens.verify(token).subject == "user-1"
+
+    time.sleep(1.1)
+    with pytest.raises(Unauthorized) as refused:
+        tokens.verify(token)
+    assert refused.value.code == "token_expired"
+
+
+def test_only_the_latest_tokens_are_remembered(signing_key):
+    keys = CountingKeys(signing_key)
+    tokens = verifier(keys, remembered=2)
+    first, second, third = (signing_key.token(sub=f"user-{n}") for n in range(3))
+    for token in (first, second, third, third, second):
+        tokens.verify(token)
+    assert keys.asked == 3
+    tokens.verify(first)  # pushed out by the third
+    assert keys.asked == 4
+    assert verifier(keys, remembered=0).verify(first).subject == "user-0"

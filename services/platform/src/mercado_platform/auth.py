@@ -86,16 +86,53 @@ class JwksKeys:
 
 
 class TokenVerifier:
-    """Checks signature, expiry, issuer and audience; turns claims into a Principal."""
+    """Checks signature, expiry, issuer and audience; turns claims into a Principal.
 
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str, leeway: float = 10) -> None:
+    A token that passed is remembered for `remember_seconds`, never past its expiry, up to
+    `remembered` tokens: a client's next calls skip the RSA check and the decoding (a sixth
+    of orders' API CPU). A key withdrawn from the JWKS is thus trusted that much longer.
+    """
+
+    def __init__(
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: float = 10,
+        remember_seconds: float = 30,
+        remembered: int = 4096,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway
+        self.remember_seconds = remember_seconds
+        self.remembered = remembered
+        self._passed: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
 
     def verify(self, token: str) -> Principal:
         """Return the token's principal or raise Unauthorized with a specific code."""
+        known = self._passed.get(token)
+        if known is not None and time.time() < known[0]:
+            return known[1]
+        principal = self._check(token)
+        self._remember(token, principal)
+        return principal
+
+    def _remember(self, token: str, principal: Principal) -> None:
+        if self.remembered <= 0:
+            return
+        until = time.time() + self.remember_seconds
+        until = min(until, float(principal.claims["exp"]) + self.leeway)
+        with self._lock:
+            self._passed.pop(token, None)
+            while len(self._passed) >= self.remembered:
+                del self._passed[next(iter(self._passed))]  # the longest remembered
+            self._passed[token] = (until, principal)
+
+    def _check(self, token: str) -> Principal:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.DecodeError:
