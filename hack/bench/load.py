@@ -207,14 +207,8 @@ def main() -> None:
                 mercado, people, products, args.seconds, ceiling=False, payer=payer, rate=args.rate
             )
         )
-        accepted = len(load.accepted)
-        cpu = cpu_rows(cpu_before, cpu_seconds(groups), time.monotonic() - started, accepted)
-        sql = statements(mercado.servers.postgres_admin_url, mercado.database_prefix)
-        load.errors.update(payer.failures)
-        print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
-        ceiling = asyncio.run(
-            drive(mercado, people, products, args.seconds, ceiling=True, rate=args.rate)
-        )
+        accepted, at_end = len(load.accepted), cpu_seconds(groups)
+        phase = time.monotonic() - started
         auditor = Invariants(
             orders_db,
             mercado.running["inventory"].env["DATABASE_URL"],
@@ -223,7 +217,15 @@ def main() -> None:
             notifications_db=mercado.running["notifications"].env["DATABASE_URL"],
         )
         auditor.accepted.update(load.accepted)
-        auditor.settle(timeout=120)
+        auditor.settle(timeout=120)  # the phase's orders' work, all of it, is in the CPU rows
+        settled = time.monotonic() - started - phase
+        cpu = cpu_rows(cpu_before, at_end, cpu_seconds(groups), phase, accepted, settled)
+        sql = statements(mercado.servers.postgres_admin_url, mercado.database_prefix)
+        load.errors.update(payer.failures)
+        print(f"ceiling (GET {CEILING}) for {args.seconds:.0f} s ...", flush=True)
+        ceiling = asyncio.run(
+            drive(mercado, people, products, args.seconds, ceiling=True, rate=args.rate)
+        )
         report(
             load,
             ceiling,

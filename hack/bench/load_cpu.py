@@ -50,13 +50,15 @@ def _processes() -> Iterator[tuple[int, tuple[int, int, float]]]:
             yield int(entry.name), (int(fields[1]), int(fields[2]), cpu)
 
 
-def cpu_rows(before: Counter, after: Counter, seconds: float, orders: int) -> list[tuple[str, str]]:
-    """Table rows: cores busy, CPU per accepted order, and the biggest shares."""
-    spent = after - before
-    total = sum(spent.values())
-    rows = [
-        ("CPU busy during the orders phase", f"{total / seconds:.2f} of {os.cpu_count()} cores"),
-    ]
+def cpu_rows(
+    before: Counter, at_end: Counter, settled: Counter, seconds: float, orders: int, after: float
+) -> list[tuple[str, str]]:
+    """Table rows: cores busy during the phase, and the CPU per accepted order of all the
+    work those orders made, until the platform settled `after` seconds past the phase's end
+    (work left over for later would flatter whichever run left more of it)."""
+    busy = (at_end - before).total() / seconds
+    spent = settled - before
+    rows = [("CPU busy during the orders phase", f"{busy:.2f} of {os.cpu_count()} cores")]
     if not orders:
         return [*rows, ("CPU per accepted order", "n/a")]
     shares = ", ".join(
@@ -66,7 +68,10 @@ def cpu_rows(before: Counter, after: Counter, seconds: float, orders: int) -> li
     )
     return [
         *rows,
-        ("CPU per accepted order", f"{1000 * total / orders:.0f} ms"),
+        (
+            "CPU per accepted order",
+            f"{1000 * spent.total() / orders:.0f} ms (to settled, {after:.1f} s after the phase)",
+        ),
         ("CPU per accepted order by process group, ms", shares),
     ]
 
