@@ -15,8 +15,17 @@ from mercado_orders.adapters.orm import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
 from mercado_platform.db import ROW_ID, update_by_id
 
-_ORDER = select(orders).where(orders.c.id == bindparam("order_id"))
-_ORDER_LOCKED = _ORDER.with_for_update()
+# An order and its lines in one round trip: a row per line (one with NULL lines if none).
+_LINE_COLUMNS = [
+    order_lines.c[name] for name in ("position", "product_id", "name", "quantity", "unit_price")
+]
+_ORDER = (
+    select(orders, *_LINE_COLUMNS)
+    .select_from(orders.outerjoin(order_lines))
+    .where(orders.c.id == bindparam("order_id"))
+    .order_by(order_lines.c.position)
+)
+_ORDER_LOCKED = _ORDER.with_for_update(of=orders)
 _LINES = (
     select(order_lines)
     .where(order_lines.c.order_id.in_(bindparam("order_ids", expanding=True)))
@@ -53,10 +62,11 @@ class OrderRepository:
         """The order, locked against concurrent changes until commit when `lock`; without
         its past history when `history` is False (changes made to it are still saved)."""
         statement = _ORDER_LOCKED if lock else _ORDER
-        row = self.session.execute(statement, {"order_id": order_id}).first()
-        if row is None:
+        rows = self.session.execute(statement, {"order_id": order_id}).all()
+        if not rows:
             return None
-        order = _order(row, self._lines(order_id), self._history(order_id) if history else [])
+        lines = [_line(row) for row in rows if row.position is not None]
+        order = _order(rows[0], lines, self._history(order_id) if history else [])
         self._remember(order)
         return order
 
@@ -80,9 +90,6 @@ class OrderRepository:
         for row in self.session.execute(_LINES, {"order_ids": list(order_ids)}):
             found.setdefault(row.order_id, []).append(_line(row))
         return found
-
-    def _lines(self, order_id: str) -> list[Line]:
-        return self.lines_of([order_id]).get(order_id, [])
 
     def _history(self, order_id: str) -> list[StatusChange]:
         return [
