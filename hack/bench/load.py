@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import aiohttp
+import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -31,6 +32,7 @@ from mercado_local.invariants import Invariants
 from mercado_local.runner import LocalMercado
 from mercado_local.servers import Servers
 from mercado_local.unconsumed import sink
+from mercado_platform.testing.polling import eventually
 
 PASSWORD = "Bench-Pass-9x7q"
 # Enough paying customers to keep up with the orders: with fewer, payments queued in the
@@ -141,6 +143,27 @@ async def drive(
     return samples
 
 
+def mail_sent(notifications_db: str, timeout: float = 60) -> None:
+    """Wait until no e-mail is left to send and no new one came for a delivery interval
+    (the settled invariants allow e-mails pending for a while; their CPU belongs here)."""
+    connection = psycopg2.connect(notifications_db, connect_timeout=10)
+    connection.autocommit = True
+    seen: list[tuple] = []
+
+    def quiet() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*), count(*) FILTER (WHERE status = 'pending') FROM notifications"
+            )
+            seen.append(cursor.fetchone())
+        return seen[-1][1] == 0 and seen[-2:] == [seen[-1]] * 2
+
+    try:
+        eventually(quiet, timeout=timeout, interval=1.5, what="every e-mail sent")
+    finally:
+        connection.close()
+
+
 def bench_products(mercado: LocalMercado, count: int = 20) -> tuple[dict[str, float], str]:
     """`count` products with a million units each, and the seed's scarce steel bottle (40
     units, in one order of twenty) to show stock running out never oversells; id -> price."""
@@ -218,6 +241,7 @@ def main() -> None:
         )
         auditor.accepted.update(load.accepted)
         auditor.settle(timeout=120)  # the phase's orders' work, all of it, is in the CPU rows
+        mail_sent(mercado.running["notifications"].env["DATABASE_URL"])
         settled = time.monotonic() - started - phase
         cpu = cpu_rows(cpu_before, at_end, cpu_seconds(groups), phase, accepted, settled)
         sql = statements(mercado.servers.postgres_admin_url, mercado.database_prefix)

@@ -70,7 +70,7 @@ def cpu_rows(
         *rows,
         (
             "CPU per accepted order",
-            f"{1000 * spent.total() / orders:.0f} ms (to settled, {after:.1f} s after the phase)",
+            f"{1000 * spent.total() / orders:.0f} ms (its work done {after:.1f} s after the phase)",
         ),
         ("CPU per accepted order by process group, ms", shares),
     ]

@@ -7,8 +7,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def eventually(check: Callable[[], T], *, timeout: float = 60, what: str = "condition") -> T:
-    """Poll `check` until it returns a truthy value and return it; fail after `timeout` s."""
+def eventually(
+    check: Callable[[], T], *, timeout: float = 60, what: str = "condition", interval: float = 0.1
+) -> T:
+    """Poll `check` every `interval` s until it returns a truthy value and return it; fail
+    after `timeout` s."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
@@ -16,7 +19,7 @@ def eventually(check: Callable[[], T], *, timeout: float = 60, what: str = "cond
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
-        time.sleep(0.1)
+        time.sleep(interval)
 
 
 def holds(check: Callable[[], object], *, seconds: float) -> bool:
