@@ -1,6 +1,6 @@
 """What the benchmark's orders asked of PostgreSQL: statements (and how many were only
 BEGIN/COMMIT/ROLLBACK) and execution time per accepted order, by service database, from
-pg_stat_statements over the orders phase."""
+pg_stat_statements, from the orders phase's start until its work is done."""
 
 from collections import Counter
 from dataclasses import dataclass
@@ -19,6 +19,8 @@ WHERE d.datname LIKE %s
 
 @dataclass(frozen=True)
 class Statement:
+    """One normalised statement of one database, with its counts."""
+
     database: str
     calls: int
     milliseconds: float
