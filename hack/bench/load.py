@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import aiohttp
-import psycopg2
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -28,7 +27,7 @@ from load_payer import Payer
 from load_report import Samples, report
 from load_sql import SETTINGS, reset, sql_rows, statements, top
 
-from mercado_local.invariants import Invariants
+from mercado_local.invariants import Invariants, rows
 from mercado_local.runner import LocalMercado
 from mercado_local.servers import Servers
 from mercado_local.unconsumed import sink
@@ -146,22 +145,14 @@ async def drive(
 def mail_sent(notifications_db: str, timeout: float = 60) -> None:
     """Wait until no e-mail is left to send and no new one came for a delivery interval
     (the settled invariants allow e-mails pending for a while; their CPU belongs here)."""
-    connection = psycopg2.connect(notifications_db, connect_timeout=10)
-    connection.autocommit = True
+    count = "SELECT count(*), count(*) FILTER (WHERE status = 'pending') FROM notifications"
     seen: list[tuple] = []
 
     def quiet() -> bool:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*), count(*) FILTER (WHERE status = 'pending') FROM notifications"
-            )
-            seen.append(cursor.fetchone())
+        seen.extend(rows(notifications_db, count))
         return seen[-1][1] == 0 and seen[-2:] == [seen[-1]] * 2
 
-    try:
-        eventually(quiet, timeout=timeout, interval=1.5, what="every e-mail sent")
-    finally:
-        connection.close()
+    eventually(quiet, timeout=timeout, interval=1.5, what="every e-mail sent")
 
 
 def bench_products(mercado: LocalMercado, count: int = 20) -> tuple[dict[str, float], str]:

@@ -5,7 +5,7 @@ pg_stat_statements, from the orders phase's start until its work is done."""
 from collections import Counter
 from dataclasses import dataclass
 
-import psycopg2
+from mercado_local.invariants import rows
 
 # Given to the private PostgreSQL server: pg_stat_statements must be loaded at start.
 SETTINGS = {"shared_preload_libraries": "pg_stat_statements"}
@@ -29,14 +29,14 @@ class Statement:
 
 def reset(admin_url: str) -> None:
     """Start counting from now."""
-    _query(admin_url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-    _query(admin_url, "SELECT pg_stat_statements_reset()")
+    rows(admin_url, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    rows(admin_url, "SELECT pg_stat_statements_reset()")
 
 
 def statements(admin_url: str, prefix: str) -> list[Statement]:
     """Every statement run in the databases named `prefix`..., most often run first."""
-    rows = _query(admin_url, _READ, (prefix.replace("_", "\\_") + "%",))
-    found = [Statement(db.removeprefix(prefix), calls, ms, text) for db, calls, ms, text in rows]
+    read = rows(admin_url, _READ, (prefix.replace("_", "\\_") + "%",))
+    found = [Statement(db.removeprefix(prefix), calls, ms, text) for db, calls, ms, text in read]
     return sorted(found, key=lambda statement: -statement.calls)
 
 
@@ -68,14 +68,3 @@ def top(found: list[Statement], orders: int, count: int) -> str:
             f"{s.calls / orders:9.2f} {s.milliseconds / orders:5.2f}  {s.database:9} {s.text[:110]}"
         )
     return "\n".join(lines)
-
-
-def _query(url: str, sql: str, parameters: tuple = ()) -> list[tuple]:
-    connection = psycopg2.connect(url, connect_timeout=10)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            return cursor.fetchall() if cursor.description else []
-    finally:
-        connection.close()

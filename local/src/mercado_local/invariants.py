@@ -17,12 +17,15 @@ SETTLED = {"awaiting_payment", "paid", "completed", "rejected", "cancelled"}
 HOLDING = "awaiting_payment"
 
 
-def _rows(url: str, query: str) -> list[tuple]:
+def rows(url: str, query: str, parameters: tuple = ()) -> list[tuple]:
+    """Run one statement on its own connection, outside a transaction; its rows (none for
+    a statement that returns none)."""
     connection = psycopg2.connect(url, connect_timeout=10)
     try:
+        connection.autocommit = True
         with connection.cursor() as cursor:
-            cursor.execute(query)
-            return cursor.fetchall()
+            cursor.execute(query, parameters)
+            return cursor.fetchall() if cursor.description else []
     finally:
         connection.close()
 
@@ -75,7 +78,7 @@ class Invariants:
             raise AssertionError("invariants broken:\n  " + "\n  ".join(last[:30])) from None
 
     def _undecided_orders(self) -> Iterable[str]:
-        statuses = dict(_rows(self.orders_db, "SELECT id, status FROM orders"))
+        statuses = dict(rows(self.orders_db, "SELECT id, status FROM orders"))
         for order_id in sorted(self.accepted):
             status = statuses.get(order_id)
             if status is None:
@@ -87,7 +90,7 @@ class Invariants:
         held = Counter(
             {
                 product: int(quantity)
-                for product, quantity in _rows(
+                for product, quantity in rows(
                     self.orders_db,
                     "SELECT l.product_id, sum(l.quantity) FROM order_lines l JOIN orders o"
                     f" ON o.id = l.order_id WHERE o.status = '{HOLDING}' GROUP BY l.product_id",
@@ -95,12 +98,12 @@ class Invariants:
             }
         )
         ledger = dict(
-            _rows(
+            rows(
                 self.inventory_db,
                 "SELECT product_id::text, sum(quantity) FROM stock_movements GROUP BY 1",
             )
         )
-        products = _rows(self.inventory_db, "SELECT id::text, on_hand, reserved FROM products")
+        products = rows(self.inventory_db, "SELECT id::text, on_hand, reserved FROM products")
         for product, on_hand, reserved in products:
             if reserved > on_hand or on_hand < 0 or reserved < 0:
                 yield f"product {product} oversold: on hand {on_hand}, reserved {reserved}"
@@ -110,13 +113,13 @@ class Invariants:
                 yield f"product {product}: on hand {on_hand}, ledger sums {ledger.get(product)}"
 
     def _payments(self) -> Iterable[str]:
-        for (order_id,) in _rows(
+        for (order_id,) in rows(
             self.orders_db,
             "SELECT order_id FROM order_status_history WHERE status = 'paid'"
             " GROUP BY order_id HAVING count(*) > 1",
         ):
             yield f"order {order_id} was paid twice"
-        for order_id, product in _rows(
+        for order_id, product in rows(
             self.inventory_db,
             "SELECT order_id, product_id FROM stock_movements WHERE kind = 'sale'"
             " GROUP BY 1, 2 HAVING count(*) > 1",
@@ -127,8 +130,8 @@ class Invariants:
         """Payments agree with orders: one per order, paid orders paid, refunds only once."""
         if not self.payments_db:
             return
-        statuses = dict(_rows(self.orders_db, "SELECT id, status FROM orders"))
-        payments = _rows(self.payments_db, "SELECT order_id, status FROM payments")
+        statuses = dict(rows(self.orders_db, "SELECT id, status FROM orders"))
+        payments = rows(self.payments_db, "SELECT order_id, status FROM payments")
         for order_id, count in Counter(order_id for order_id, _ in payments).items():
             if count > 1:
                 yield f"order {order_id} has {count} payments"
@@ -138,7 +141,7 @@ class Invariants:
                 yield f"order {order_id} is {order} but its payment succeeded"
             if status in ("refunding", "refunded") and order != "cancelled":
                 yield f"order {order_id} is {order} but its payment is {status}"
-        for (order_id,) in _rows(
+        for (order_id,) in rows(
             self.payments_db,
             "SELECT body::json->'data'->>'order_id' FROM outbox"
             " WHERE routing_key = 'payment.refunded' GROUP BY 1 HAVING count(*) > 1",
@@ -149,7 +152,7 @@ class Invariants:
         """Every e-mail owed was sent (or skipped on purpose); none failed or overdue."""
         if not self.notifications_db:
             return
-        for status, count in _rows(
+        for status, count in rows(
             self.notifications_db,
             "SELECT status, count(*) FROM notifications WHERE status = 'failed'"
             " OR (status = 'pending' AND next_attempt_at < now() - interval '30 seconds')"
@@ -162,7 +165,7 @@ class Invariants:
         if self.payments_db:
             outboxes.append(("payments", self.payments_db))
         for name, url in outboxes:
-            [(unsent,)] = _rows(url, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            [(unsent,)] = rows(url, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")
             if unsent:
                 yield f"{unsent} event(s) unsent in {name}'s outbox"
 
