@@ -79,6 +79,37 @@ def test_unit_of_work_keeps_changes_only_on_commit(database):
     assert count(database) == 1
 
 
+def in_transaction(uow: UnitOfWork) -> bool:
+    status = uow.session.connection.dbapi_connection.info.transaction_status
+    return status != psycopg2.extensions.TRANSACTION_STATUS_IDLE
+
+
+def test_a_reading_unit_of_work_reads_outside_a_transaction(database):
+    with UnitOfWork(database) as uow:
+        uow.session.execute(insert(notes).values(body="kept"))
+        assert in_transaction(uow)
+        uow.commit()
+    with UnitOfWork(database).reading() as reader:
+        assert reader.session.scalars(select(notes.c.body)).all() == ["kept"]
+        assert not in_transaction(reader)
+        with pytest.raises(RuntimeError, match="nothing to commit"):
+            reader.commit()
+
+
+def test_a_reader_hands_its_connection_back_transactional(database_url):
+    upgrade(database_url, VERSIONS, metadata)
+    database = Database(database_url, pool_size=1)  # reader and writer share one connection
+    try:
+        with UnitOfWork(database).reading() as reader:
+            reader.session.execute(select(notes.c.id))
+        with UnitOfWork(database) as uow:
+            uow.session.execute(insert(notes).values(body="not committed"))
+            assert in_transaction(uow)
+        assert count(database) == 0
+    finally:
+        database.dispose()
+
+
 def test_update_by_id_changes_the_named_row_and_the_columns_given(database):
     with UnitOfWork(database) as uow:
         uow.session.execute(insert(notes), [{"id": 1, "body": "one"}, {"id": 2, "body": "two"}])

@@ -63,6 +63,7 @@ class Database:
             # execute_batch) rather than one per row; INSERTs are multi-row VALUES anyway
             executemany_mode="values_plus_batch",
         )
+        _transactional_on_checkout(self.engine)
         _ping_when_idle(self.engine, ping_after_idle_seconds)
 
     def ping(self) -> None:
@@ -73,6 +74,18 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _transactional_on_checkout(engine: Engine) -> None:
+    """Hand out every connection in transactions, whatever mode it was given back in: a
+    reading unit of work leaves its connection in autocommit, and a writer must never get
+    one like that (it costs no round trip when there is no transaction open)."""
+
+    def transactional(dbapi: Any, _entry: ConnectionPoolEntry, _proxy: Any) -> None:
+        if dbapi.autocommit:
+            dbapi.autocommit = False
+
+    event.listen(engine, "checkout", transactional)
 
 
 def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
@@ -109,22 +122,44 @@ _QUEUE_EVENT = text(
 
 
 class UnitOfWork:
-    """One transaction: changes are kept only when `commit()` is called inside the block.
+    """One transaction: changes are kept only when `commit()` is called inside the block
+    (or, for a block that only reads, no transaction at all: see `reading`).
 
     Events given to `publish` are written to the outbox in the same transaction, so they
     are sent if and only if the change they describe is committed.
     """
 
     def __init__(
-        self, database: Database, exchange: str | None = None, contracts: Contracts | None = None
+        self,
+        database: Database,
+        exchange: str | None = None,
+        contracts: Contracts | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
-        self._engine = database.engine
+        self._database = database
         self.exchange = exchange
         self.contracts = contracts
+        self.read_only = read_only
         self.session: Connection
 
+    def reading(self) -> "UnitOfWork":
+        """A unit of work on the same database for a block that only reads.
+
+        Its statements run outside a transaction, each seeing what was committed when it
+        began, as each statement of a READ COMMITTED transaction does: the same answers
+        without the BEGIN and ROLLBACK round trips. It refuses to commit or publish; a
+        write or a row lock in it would take effect at once, so it must have neither.
+        """
+        return UnitOfWork(self._database, read_only=True)
+
     def __enter__(self) -> Self:
-        self.session = self._engine.connect()
+        self.session = self._database.engine.connect()
+        if self.read_only:
+            # on psycopg2's connection itself: SQLAlchemy's isolation_level="AUTOCOMMIT"
+            # costs a SET on the way in and makes every later BEGIN a longer statement;
+            # the pool turns it back before the connection's next use (_transactional_on_checkout)
+            self.session.connection.dbapi_connection.autocommit = True
         return self
 
     def __exit__(
@@ -140,6 +175,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Make the block's changes durable (the relay is woken if events were published)."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work has nothing to commit")
         self.session.commit()
 
     def rollback(self) -> None:

@@ -38,7 +38,7 @@ def products_blueprint() -> Blueprint:
     @validate(query=ProductQuery)
     def list_products(query: ProductQuery) -> dict[str, Any]:
         """List products by name, searching name and sku, filtered by availability."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             statement = Products(uow.session).search(query.q, query.available, query.active)
             rows, more = fetch_page(uow.session, statement, query, rows=True)
         return page_body([product_json(product) for product in PRODUCT.all(rows)], query, more)
@@ -46,7 +46,7 @@ def products_blueprint() -> Blueprint:
     @blueprint.get("/<product_id>")
     def get_product(product_id: str) -> dict[str, Any]:
         """One product with its stock levels."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             return product_json(catalogue.get_product(uow, product_id))
 
     @blueprint.patch("/<product_id>")

@@ -43,7 +43,7 @@ def stock_blueprint() -> Blueprint:
     @validate(query=PageQuery)
     def list_movements(product_id: str, query: PageQuery) -> dict[str, Any]:
         """A product's ledger, newest first (staff only: it names who moved stock)."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             product = catalogue.get_product(uow, product_id)
             statement = Ledger(uow.session).of_product(product.id)
             rows, more = fetch_page(uow.session, statement, query, rows=True)
@@ -54,7 +54,7 @@ def stock_blueprint() -> Blueprint:
     def check_availability(body: AvailabilityCheck) -> dict[str, Any]:
         """Whether each line could be reserved now, with the current price; reserves nothing."""
         lines = [Line(str(item.product_id), item.quantity) for item in body.items]
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             answers = stock.check_availability(uow, lines)
         items = [
             {

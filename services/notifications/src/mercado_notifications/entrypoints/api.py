@@ -82,7 +82,7 @@ def show(notification_id: str) -> ResponseReturnValue:
     any_one = principal.has_scope(READ_ANY)
     if not (any_one or principal.has_scope(READ_OWN)):
         raise Forbidden(f"This needs {READ_OWN} (or {READ_ANY}).", code="insufficient_scope")
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         note = NotificationRepository(uow.session).get(notification_id)
     if note is None or not (any_one or note.customer_id == principal.subject):
         raise NotificationNotFound(notification_id)
@@ -121,7 +121,7 @@ def _filtered(statement: Select[Any], query: MyNotificationsQuery) -> Select[Any
 
 
 def _page(statement: Select[Any], query: PageQuery) -> ResponseReturnValue:
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         rows, has_more = fetch_page(uow.session, statement, query, rows=True)
     return jsonify(page_body([view(from_row(row)) for row in rows], query, has_more))
 

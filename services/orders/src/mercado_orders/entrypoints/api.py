@@ -104,7 +104,7 @@ def list_stuck(query: StuckQuery) -> ResponseReturnValue:
 @requires()
 def show(order_id: str) -> ResponseReturnValue:
     """One order with its lines, status history and payment link."""
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         order = managing.load(
             OrderRepository(uow.session), order_id, _caller("orders:read", "orders:read:any")
         )
@@ -145,7 +145,7 @@ def _act(action: Any, order_id: str, scopes: tuple[str, str]) -> ResponseReturnV
 
 
 def _page(statement: Select, query: PageQuery, render: Any) -> ResponseReturnValue:
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         rows, has_more = fetch_page(uow.session, statement, query, rows=True)
         lines = OrderRepository(uow.session).lines_of(row.id for row in rows)
     items = [render(row, order_from_row(row, lines.get(row.id, []))) for row in rows]

@@ -38,7 +38,7 @@ def payments_blueprint() -> Blueprint:
 @validate(query=PaymentsQuery)
 def list_payments(query: PaymentsQuery) -> ResponseReturnValue:
     """Every payment, newest first, optionally in one status (staff)."""
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         rows, has_more = fetch_page(uow.session, payments_query(query.status), query, rows=True)
     items = [views.detail(payment_from_row(row)) for row in rows]
     return jsonify(page_body(items, query, has_more))
@@ -51,7 +51,7 @@ def show(order_id: str) -> ResponseReturnValue:
     any_payment = principal.has_scope("payments:read:any")
     if not (any_payment or principal.has_scope("payments:read")):
         raise Forbidden("This needs payments:read.", code="insufficient_scope")
-    with unit_of_work() as uow:
+    with unit_of_work().reading() as uow:
         payment = PaymentRepository(uow.session).for_order(order_id)
     if payment is None or not (any_payment or payment.customer_id == principal.subject):
         raise PaymentNotFound(f"There is no payment for order {order_id}.")
@@ -61,7 +61,7 @@ def show(order_id: str) -> ResponseReturnValue:
 def webhook() -> ResponseReturnValue:
     """Stripe's events: 400 unless signed with our secret; each event id applied once."""
     settings: Settings = current_app.extensions["mercado.settings"]
-    outcome = webhooks.receive(
+    received = webhooks.receive(
         unit_of_work(),
         request.get_data(cache=False),
         request.headers.get("Stripe-Signature"),
@@ -69,7 +69,7 @@ def webhook() -> ResponseReturnValue:
         now=time.time(),
         tolerance=settings.webhook_tolerance_seconds,
     )
-    return jsonify(received=True, outcome=outcome)
+    return jsonify(received=True, outcome=received.outcome)
 
 
 def webhook_secret(settings: Settings) -> str:

@@ -20,8 +20,8 @@ OUTCOMES = {
 
 def find_checkout(uow: UnitOfWork, session_id: str) -> Payment:
     """The payment behind a local checkout page."""
-    with uow:
-        payment = PaymentRepository(uow.session).for_session(session_id)
+    with uow.reading() as reader:
+        payment = PaymentRepository(reader.session).for_session(session_id)
     if payment is None or payment.provider != "local":
         raise CheckoutNotFound(f"There is no checkout {session_id}.")
     return payment
@@ -35,10 +35,10 @@ def press(
     if payment.status is not Status.OPEN:
         raise CheckoutClosed(f"This checkout is {payment.status}; nothing to pay.")
     payload = json.dumps(stripe_event(payment, button, int(now))).encode()
-    webhooks.receive(
+    received = webhooks.receive(
         uow, payload, sign(payload, secret, int(now)), secret, now=now, tolerance=tolerance
     )
-    return find_checkout(uow, session_id)
+    return received.payment or find_checkout(uow, session_id)
 
 
 def stripe_event(payment: Payment, button: str, created: int) -> dict[str, Any]:

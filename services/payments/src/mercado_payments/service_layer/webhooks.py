@@ -4,7 +4,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mercado_payments.adapters.repository import PaymentRepository
 from mercado_payments.adapters.signatures import verify
@@ -26,6 +26,14 @@ class ProviderEvent:
     object: dict[str, Any]
 
 
+class Received(NamedTuple):
+    """What came of an event: applied, ignored or duplicate, and the payment it names as
+    it stands after it (None when it names none of ours, or was seen before)."""
+
+    outcome: str
+    payment: Payment | None = None
+
+
 def receive(
     uow: UnitOfWork,
     payload: bytes,
@@ -34,16 +42,16 @@ def receive(
     *,
     now: float,
     tolerance: int,
-) -> str:
-    """Verify and apply one webhook call; returns applied, ignored or duplicate."""
+) -> Received:
+    """Verify and apply one webhook call."""
     verify(payload, signature, secret, now=now, tolerance=tolerance)
     event = parse(payload)
     with uow:
         if not PaymentRepository(uow.session).first_sight(event.id, event.type):
-            return "duplicate"
-        outcome = apply(uow, event)
+            return Received("duplicate")
+        received = apply(uow, event)
         uow.commit()
-    return outcome
+    return received
 
 
 def parse(payload: bytes) -> ProviderEvent:
@@ -60,24 +68,24 @@ def parse(payload: bytes) -> ProviderEvent:
     return event
 
 
-def apply(uow: UnitOfWork, event: ProviderEvent) -> str:
+def apply(uow: UnitOfWork, event: ProviderEvent) -> Received:
     """Move the event's payment along; unknown types and payments are ignored (Stripe
     would retry anything but a 2xx)."""
     rule = RULES.get(event.type)
     if rule is None:
-        return "ignored"
+        return Received("ignored")
     find, change = rule
     repository = PaymentRepository(uow.session)
     payment = find(repository, event.object)
     if payment is None:
         log.warning("%s %s names no payment of ours; ignored", event.type, event.id)
-        return "ignored"
+        return Received("ignored")
     published = change(payment, event.object)
     repository.save(payment)
     if published is None:
-        return "ignored"
+        return Received("ignored", payment)
     uow.publish(published)
-    return "applied"
+    return Received("applied", payment)
 
 
 def _by_session(repository: PaymentRepository, session: dict[str, Any]) -> Payment | None:

@@ -28,7 +28,7 @@ def accounts_blueprint() -> Blueprint:
     @requires("profile")
     def get_me() -> Response:
         """The caller's own profile."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             return jsonify(profile(accounts.active_user(uow, caller_id())))
 
     @blueprint.patch("/api/users/me")
@@ -59,7 +59,7 @@ def accounts_blueprint() -> Blueprint:
     @requires("profile")
     def export_me() -> Response:
         """Everything held about the caller, as one JSON document."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             held = accounts.export(uow, caller_id())
         response = jsonify(
             profile=profile(held["user"]),

@@ -25,7 +25,7 @@ def addresses_blueprint() -> Blueprint:
     @validate(query=PageQuery)
     def list_addresses(query: PageQuery) -> Response:
         """The caller's addresses, oldest first, a page at a time."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             book = addresses.list_addresses(uow, caller_id())
         page = book[query.offset : query.offset + query.limit]
         more = len(book) > query.offset + query.limit
@@ -44,7 +44,7 @@ def addresses_blueprint() -> Blueprint:
     @requires("profile")
     def get_address(address_id: uuid.UUID) -> Response:
         """One of the caller's addresses."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             return jsonify(address_body(addresses.get_address(uow, caller_id(), address_id)))
 
     @blueprint.patch(f"{ROOT}/<uuid:address_id>")

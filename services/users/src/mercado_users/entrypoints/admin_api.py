@@ -26,7 +26,7 @@ def admin_blueprint() -> Blueprint:
     @validate(query=UserQuery)
     def list_users(query: UserQuery) -> Response:
         """Accounts, filtered by role, status and a search in login and e-mail, paged."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             found, more = admin.list_users(
                 uow,
                 query,
@@ -40,7 +40,7 @@ def admin_blueprint() -> Blueprint:
     @requires(ADMIN)
     def get_user(user_id: uuid.UUID) -> Response:
         """One account, whatever its status."""
-        with unit_of_work() as uow:
+        with unit_of_work().reading() as uow:
             return jsonify(profile(admin.get_user(uow, user_id), admin_view=True))
 
     @blueprint.post("/api/users/<uuid:user_id>/roles/<role>")
