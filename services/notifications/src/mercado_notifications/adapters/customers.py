@@ -3,13 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
 from mercado_notifications.adapters.orm import customers
-from mercado_notifications.domain.model import Customer
-
-_CUSTOMER = select(customers).where(customers.c.customer_id == bindparam("customer_id"))
 
 
 def upsert_customer(session: Connection, values: dict[str, Any], seen_at: datetime) -> None:
@@ -23,11 +20,3 @@ def upsert_customer(session: Connection, values: dict[str, Any], seen_at: dateti
             where=customers.c.seen_at <= statement.excluded.seen_at,
         )
     )
-
-
-def find_customer(session: Connection, customer_id: str) -> Customer | None:
-    """The customer as last heard of, or None when no event about them arrived yet."""
-    row = session.execute(_CUSTOMER, {"customer_id": customer_id}).first()
-    if row is None:
-        return None
-    return Customer(row.customer_id, row.email, row.full_name, row.state)

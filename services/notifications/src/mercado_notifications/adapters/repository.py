@@ -9,20 +9,27 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
-from mercado_notifications.adapters.orm import notifications
-from mercado_notifications.domain.model import Audience, Notification, Status
+from mercado_notifications.adapters.orm import customers, notifications
+from mercado_notifications.domain.model import Audience, Customer, Notification, Status
 from mercado_platform.db import ROW_ID, update_by_id
 
 COLUMNS = tuple(column.name for column in notifications.columns)
 _ADD = insert(notifications)
 _GET = select(notifications).where(notifications.c.id == bindparam("key"))
+# the addressee comes with the claim: one round trip less an e-mail
 _CLAIM_DUE = (
-    select(notifications)
+    select(
+        notifications,
+        customers.c.email.label("customer_email"),
+        customers.c.full_name.label("customer_name"),
+        customers.c.state.label("customer_state"),
+    )
+    .outerjoin(customers, customers.c.customer_id == notifications.c.customer_id)
     .where(notifications.c.status == Status.PENDING)
     .where(notifications.c.next_attempt_at <= bindparam("now"))
     .order_by(notifications.c.next_attempt_at)
     .limit(1)
-    .with_for_update(skip_locked=True)
+    .with_for_update(of=notifications, skip_locked=True)
 )
 _SAVE = update_by_id(notifications)
 
@@ -42,10 +49,13 @@ class NotificationRepository:
         row = self.session.execute(_GET, {"key": notification_id}).first()
         return from_row(row) if row else None
 
-    def claim_due(self, now: datetime) -> Notification | None:
-        """Lock the pending notification due first, skipping those other deliverers hold."""
+    def claim_due(self, now: datetime) -> tuple[Notification, Customer | None] | None:
+        """Lock the pending notification due first, skipping those other deliverers hold;
+        with its customer as last heard of (None if it has none, or none was heard of)."""
         row = self.session.execute(_CLAIM_DUE, {"now": now}).first()
-        return from_row(row) if row else None
+        if row is None:
+            return None
+        return from_row(row), _customer(row)
 
     def save(self, note: Notification) -> None:
         """Write back what delivery changed."""
@@ -82,6 +92,12 @@ def from_row(row: Any) -> Notification:
     values["audience"] = Audience(values["audience"])
     values["status"] = Status(values["status"])
     return Notification(**values)
+
+
+def _customer(row: Any) -> Customer | None:
+    if row.customer_state is None:  # no event about the customer arrived yet
+        return None
+    return Customer(row.customer_id, row.customer_email, row.customer_name, row.customer_state)
 
 
 def _values(note: Notification) -> dict[str, Any]:

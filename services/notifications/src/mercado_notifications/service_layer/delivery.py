@@ -9,11 +9,10 @@ from datetime import UTC, datetime
 from email.message import Message
 from typing import Protocol
 
-from mercado_notifications.adapters.customers import find_customer
 from mercado_notifications.adapters.repository import NotificationRepository
 from mercado_notifications.adapters.templates import compose, render
 from mercado_notifications.domain.exceptions import DeliveryFailed
-from mercado_notifications.domain.model import Audience, Notification, RetryPolicy
+from mercado_notifications.domain.model import Audience, Customer, Notification, RetryPolicy
 from mercado_platform.db import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -45,10 +44,11 @@ def deliver_next(uow: UnitOfWork, delivery: Delivery) -> Notification | None:
     """Try the notification due first; None when nothing is due."""
     with uow:
         repository = NotificationRepository(uow.session)
-        note = repository.claim_due(delivery.clock())
-        if note is None:
+        claimed = repository.claim_due(delivery.clock())
+        if claimed is None:
             return None
-        _attempt(note, uow, delivery)
+        note, customer = claimed
+        _attempt(note, customer, delivery)
         repository.save(note)
         uow.commit()
     log.info(
@@ -62,10 +62,9 @@ def deliver_next(uow: UnitOfWork, delivery: Delivery) -> Notification | None:
     return note
 
 
-def _attempt(note: Notification, uow: UnitOfWork, delivery: Delivery) -> None:
+def _attempt(note: Notification, customer: Customer | None, delivery: Delivery) -> None:
     name = None
     if note.audience is Audience.CUSTOMER:
-        customer = find_customer(uow.session, note.customer_id or "")
         if customer is None:
             note.recipient_unknown(delivery.policy, delivery.clock())
             return
