@@ -141,6 +141,18 @@ def test_event_is_published_if_and_only_if_its_transaction_commits(shop):
     assert shop.stop_all() == [0, 0], "relay and consumer stop cleanly on SIGTERM"
 
 
+def test_the_relay_wakes_for_every_commit_alone_or_in_a_burst(shop):
+    """Each commit's notification wakes the relay: nothing waits for its 5 s idle poll."""
+    shop.start("relay")
+    shop.start("consume")
+    shop.wait_applied(shop.place(1))  # both processes are up
+    for n in range(1, 6):
+        shop.wait_applied(shop.place(1, start=n), timeout=3)
+    burst = [event_id for n in range(10) for event_id in shop.place(1, start=10 + n)]
+    shop.wait_applied(burst, timeout=3)
+    assert shop.stop_all() == [0, 0]
+
+
 def test_relay_killed_between_publish_and_mark_sent_delivers_again_applied_once(shop):
     ids = shop.place(5)
     crashed = shop.start("relay", MERCADO_FAILPOINT="relay.after_publish")
