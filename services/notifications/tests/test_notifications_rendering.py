@@ -1,5 +1,7 @@
 """The e-mails themselves, rendered from the package's templates: no server needed."""
 
+import random
+import string
 from decimal import Decimal
 from email import policy
 from email.parser import BytesParser
@@ -7,6 +9,7 @@ from email.parser import BytesParser
 import pytest
 from jinja2 import UndefinedError
 
+from mercado_notifications.adapters import templates
 from mercado_notifications.adapters.templates import Rendered, compose, money, render, when
 from mercado_notifications.service_layer.recording import CUSTOMER_MAIL, STAFF_MAIL
 
@@ -131,6 +134,31 @@ def test_non_ascii_headers_and_bodies_survive_the_wire():
     assert (read["Subject"], read["To"]) == (mail.subject, "Zoë Ñ <z@b.c>")
     assert read.get_body(("plain",)).get_content() == mail.text
     assert read.get_body(("html",)).get_content() == mail.html
+
+
+@pytest.mark.parametrize("linesep", ["\n", "\r\n"])
+def test_headers_are_written_as_compat32_writes_them(linesep):
+    ours, theirs = (p.clone(linesep=linesep) for p in (templates.POLICY, policy.compat32))
+    pick = random.Random(7)
+    letters = string.ascii_letters + string.digits + ' \t<>@.;="-_'
+    values = ["".join(pick.choices(letters, k=pick.randrange(100))) for _ in range(3000)]
+    values += ["Pedido pago — Zoë", "x" * 68, "x" * 69, "a\r\n b", " ", ""]
+    for name in ("Subject", "X-Mercado-Notification"):
+        for value in values:
+            assert ours.fold_binary(name, value) == theirs.fold_binary(name, value), value
+    mail = Rendered("Pedido pago — obrigado, Zoë", "Olá Zoë,\npago.\n", "<p>Olá</p>\n")
+    message = compose(mail, sender="s@m.test", recipient="z@b.c", name="Zoë Ñ", reference="n")
+    assert message.as_bytes(policy=ours) == message.as_bytes(policy=theirs)
+
+
+def test_the_boundary_is_one_neither_body_holds(monkeypatch):
+    tokens = iter(["taken", "free"])
+    monkeypatch.setattr(templates.secrets, "token_hex", lambda _n: next(tokens))
+    mail = Rendered("Subject", "a line: --=_taken\n", "<p>html</p>")
+    message = compose(mail, sender="shop@mercado.test", recipient="a@b.c", name=None, reference="n")
+    assert message.get_boundary() == "=_free"
+    read = BytesParser(policy=policy.default).parsebytes(message.as_bytes())
+    assert read.get_body(("plain",)).get_content() == mail.text
 
 
 @pytest.mark.parametrize("name", ["Ana\r\nBcc: x@y.z", "Ana\nBcc: x@y.z"])

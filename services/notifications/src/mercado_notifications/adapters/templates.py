@@ -5,14 +5,18 @@ Messages are built with the `email.mime` classes (the compat32 policy): the defa
 parses every header it is given back into a tree, which cost three times as much CPU as the
 rest of a delivery. compat32 encodes non-ASCII headers (RFC 2047) and bodies (base64) the same
 way on the wire; what it does not do is refuse line breaks in a header, so `compose` does.
+Composing and writing a message out still took 0.7 ms; two shortcuts that change no byte
+of it (a boundary chosen up front, short ASCII headers written as they are) halve that.
 """
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import Compat32
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import cache
 from typing import Any
@@ -98,7 +102,7 @@ def compose(
 ) -> Message:
     """A multipart/alternative message (text first, HTML preferred by mail readers); raises
     ValueError when a header would hold a line break."""
-    message = MIMEMultipart("alternative")
+    message = MIMEMultipart("alternative", boundary=boundary(mail), policy=POLICY)
     headers = {
         "Subject": mail.subject,
         "From": sender,
@@ -116,5 +120,31 @@ def compose(
     return message
 
 
+class ShortHeadersAsTheyAre(Compat32):
+    """compat32, except that a header that is ASCII and fits on its line is written as it
+    is, which is what compat32 writes for it too, without building an `email.header.Header`
+    to find that out: that was a third of the CPU a message cost to compose and send."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        """The header as it goes on the wire."""
+        fits = isinstance(value, str) and len(name) + 2 + len(value) <= self.max_line_length
+        if fits and value.isascii() and "\r" not in value and "\n" not in value:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+POLICY = ShortHeadersAsTheyAre()
+
+
+def boundary(mail: Rendered) -> str:
+    """A random multipart boundary found in neither body. Left to itself, the generator
+    makes one and compiles a regular expression afresh for every message to search the
+    bodies for it: a sixth of a delivery's CPU. ("=_" cannot occur in base64 either.)"""
+    while True:
+        candidate = f"=_{secrets.token_hex(16)}"
+        if candidate not in mail.text and candidate not in mail.html:
+            return candidate
+
+
 def _text(body: str, subtype: str) -> MIMEText:
-    return MIMEText(body, subtype, "us-ascii" if body.isascii() else "utf-8")
+    return MIMEText(body, subtype, "us-ascii" if body.isascii() else "utf-8", policy=POLICY)
