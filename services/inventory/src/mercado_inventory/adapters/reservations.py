@@ -21,10 +21,23 @@ _CLAIM = (
     .on_conflict_do_nothing(index_elements=["order_id"])
     .returning(reservations.c.order_id)
 )
+# the reservation with its lines in one round trip: a row per line (one with no line if it
+# has none), the reservation's alone locked
 _LOCK = (
-    select(reservations.c.status, reservations.c.expires_at, reservations.c.revision)
+    select(
+        reservations.c.status,
+        reservations.c.expires_at,
+        reservations.c.revision,
+        *LINE.columns,
+    )
+    .select_from(
+        reservations.outerjoin(
+            reservation_lines, reservation_lines.c.order_id == reservations.c.order_id
+        )
+    )
     .where(reservations.c.order_id == bindparam("key"))
-    .with_for_update()
+    .order_by(reservation_lines.c.product_id)
+    .with_for_update(of=reservations)
 )
 _LOCK_NEXT_DUE = (
     select(
@@ -74,8 +87,12 @@ class Reservations:
 
     def lock(self, order_id: str) -> Reservation | None:
         """The order's reservation with its lines, locked for update; None if it has none."""
-        status = self.session.execute(_LOCK, {"key": order_id}).first()
-        return None if status is None else self._with_lines(order_id, *status)
+        rows = self.session.execute(_LOCK, {"key": order_id}).all()
+        if not rows:
+            return None
+        lines = [Line(row.product_id, row.quantity) for row in rows if row.product_id is not None]
+        first = rows[0]
+        return Reservation(order_id, Status(first.status), lines, first.expires_at, first.revision)
 
     def lock_next_due(self) -> Reservation | None:
         """A reservation past its expiry that no other transaction holds, locked."""
