@@ -127,7 +127,8 @@ class ShortHeadersAsTheyAre(Compat32):
 
     def fold_binary(self, name: str, value: Any) -> bytes:
         """The header as it goes on the wire."""
-        fits = isinstance(value, str) and len(name) + 2 + len(value) <= self.max_line_length
+        limit = self.max_line_length or 0  # None or 0: never folded; compat32 decides
+        fits = isinstance(value, str) and 0 < len(name) + 2 + len(value) <= limit
         if fits and value.isascii() and "\r" not in value and "\n" not in value:
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
