@@ -36,6 +36,14 @@ def test_html_is_shown_when_there_is_no_plain_text():
     assert readable(mail("Only HTML", None, "<p>hello</p>\n")) == ("Only HTML", "<p>hello</p>\n")
 
 
+def test_an_attached_text_file_is_not_taken_for_the_body():
+    message = EmailMessage()
+    message["Subject"] = "Your invoice"
+    message.set_content("<p>See the attachment.</p>\n", subtype="html")
+    message.add_attachment("invoice 7: 7,90 BRL\n", filename="invoice.txt")
+    assert readable(message.as_bytes()) == ("Your invoice", "<p>See the attachment.</p>\n")
+
+
 def test_line_ends_of_a_7bit_body_are_newlines():
     raw = mail("ascii", "one\ntwo\n", None).replace(b"\n", b"\r\n")  # as SMTP carries it
     assert b"7bit" in raw
