@@ -20,7 +20,6 @@ from mercado_platform.messaging.consumer import Consumer
 from mercado_platform.messaging.contracts import platform_contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.migrations import upgrade
-from mercado_platform.service import create_app
 from mercado_platform.testing.schema import migrated_database
 
 NO_BROKER = "amqp://guest:guest@127.0.0.1:9/"
@@ -152,11 +151,8 @@ def open_inventory(settings):
 
 
 @pytest.fixture
-def client(database, settings):
-    app = create_app(SPEC, settings)
-    app.testing = True
-    yield app.test_client()
-    app.extensions["mercado.db"].dispose()
+def client(database, settings, make_service_app):
+    return make_service_app(SPEC, settings).test_client()
 
 
 @pytest.fixture

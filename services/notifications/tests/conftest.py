@@ -7,7 +7,6 @@ import pytest
 
 from mercado_notifications.bootstrap import SPEC
 from mercado_notifications.config import Settings
-from mercado_platform.service import create_app
 from mercado_platform.testing.schema import migrated_database
 
 from .post_office import PostOffice
@@ -23,12 +22,9 @@ def notifications_db(database_url):
 
 
 @pytest.fixture
-def client(notifications_db, database_url, amqp_url, jwks_server):
+def client(notifications_db, database_url, amqp_url, jwks_server, make_service_app):
     settings = Settings(database_url=database_url, amqp_url=amqp_url, jwks_url=jwks_server.url)
-    app = create_app(SPEC, settings)
-    app.testing = True
-    yield app.test_client()
-    app.extensions["mercado.db"].dispose()
+    return make_service_app(SPEC, settings).test_client()
 
 
 @pytest.fixture

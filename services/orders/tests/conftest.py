@@ -5,7 +5,6 @@ from flask import Flask
 
 from mercado_orders.bootstrap import SPEC
 from mercado_orders.config import Settings
-from mercado_platform.service import create_app
 from mercado_platform.testing.schema import migrated_database
 
 from .support import CUSTOMER_SCOPES, STAFF_SCOPES, InventoryStub, Shopper
@@ -25,9 +24,7 @@ def orders_db(database_url):
 
 
 @pytest.fixture
-def make_orders_app(orders_db, database_url, amqp_url, jwks_server):
-    apps = []
-
+def make_orders_app(orders_db, database_url, amqp_url, jwks_server, make_service_app):
     def build(**settings) -> Flask:
         values = {
             "database_url": database_url,
@@ -36,14 +33,9 @@ def make_orders_app(orders_db, database_url, amqp_url, jwks_server):
             "inventory_timeout_seconds": 0.3,
             **settings,
         }
-        app = create_app(SPEC, Settings(**values))
-        app.testing = True
-        apps.append(app)
-        return app
+        return make_service_app(SPEC, Settings(**values))
 
-    yield build
-    for app in apps:
-        app.extensions["mercado.db"].dispose()
+    return build
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import pytest
 from mercado_payments.bootstrap import SPEC
 from mercado_payments.config import Settings
 from mercado_payments.entrypoints.orders_events import OrderEvents
-from mercado_platform.service import create_app
 from mercado_platform.testing.schema import migrated_database
 
 from .payments_support import ADMIN_SCOPES, CUSTOMER_SCOPES, SECRET, handle, payment_requested
@@ -47,18 +46,8 @@ def local_settings(payments_db, database_url, amqp_url, jwks_server):
 
 
 @pytest.fixture
-def make_client():
-    apps = []
-
-    def build(settings: Settings):
-        app = create_app(SPEC, settings)
-        app.testing = True
-        apps.append(app)
-        return app.test_client()
-
-    yield build
-    for app in apps:
-        app.extensions["mercado.db"].dispose()
+def make_client(payments_db, make_service_app):
+    return lambda settings: make_service_app(SPEC, settings).test_client()
 
 
 @pytest.fixture

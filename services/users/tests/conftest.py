@@ -7,7 +7,6 @@ from flask.testing import FlaskClient
 
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.migrations import upgrade
-from mercado_platform.service import create_app
 from mercado_users.adapters.hashing import Passwords
 from mercado_users.bootstrap import SPEC
 from mercado_users.config import Settings
@@ -34,18 +33,11 @@ def make_settings(users_db):
 
 
 @pytest.fixture
-def make_client(make_settings):
-    apps = []
-
+def make_client(make_settings, make_service_app):
     def build(**overrides) -> FlaskClient:
-        app = create_app(SPEC, make_settings(**overrides))
-        app.testing = True
-        apps.append(app)
-        return app.test_client()
+        return make_service_app(SPEC, make_settings(**overrides)).test_client()
 
-    yield build
-    for app in apps:
-        app.extensions["mercado.db"].dispose()
+    return build
 
 
 @pytest.fixture

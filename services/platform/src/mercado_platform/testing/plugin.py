@@ -129,3 +129,23 @@ def stripe_mock() -> Iterator[StripeMock]:
     server = StripeMock().start()
     yield server
     server.destroy()
+
+
+@pytest.fixture
+def make_service_app() -> Iterator[Callable[[Any, Any], Any]]:
+    """Build a service's Flask app from its spec and settings, in testing mode; each app's
+    database pool is closed after the test (list this fixture after the database's in a
+    fixture's arguments, so that it is torn down first)."""
+    from mercado_platform.service import create_app  # Flask and the app only where used
+
+    apps: list[Any] = []
+
+    def build(spec: Any, settings: Any) -> Any:
+        app = create_app(spec, settings)
+        app.testing = True
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        app.extensions["mercado.db"].dispose()
