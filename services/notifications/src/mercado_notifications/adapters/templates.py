@@ -102,7 +102,7 @@ def compose(
 ) -> Message:
     """A multipart/alternative message (text first, HTML preferred by mail readers); raises
     ValueError when a header would hold a line break."""
-    message = MIMEMultipart("alternative", boundary=boundary(mail), policy=POLICY)
+    message = MIMEMultipart("alternative", boundary=_boundary(mail), policy=POLICY)
     headers = {
         "Subject": mail.subject,
         "From": sender,
@@ -137,7 +137,7 @@ class ShortHeadersAsTheyAre(Compat32):
 POLICY = ShortHeadersAsTheyAre()
 
 
-def boundary(mail: Rendered) -> str:
+def _boundary(mail: Rendered) -> str:
     """A random multipart boundary found in neither body. Left to itself, the generator
     makes one and compiles a regular expression afresh for every message to search the
     bodies for it: a sixth of a delivery's CPU. ("=_" cannot occur in base64 either.)"""

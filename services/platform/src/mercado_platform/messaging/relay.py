@@ -161,8 +161,7 @@ class Relay:
             if ready:
                 listener.poll()
                 if listener.notifies:
-                    listener.notifies.clear()
-                    return
+                    return  # the next pass forgets them before its claim
 
 
 def _forget_wakeups(listener: PgConnection) -> None:
