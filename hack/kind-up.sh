@@ -34,14 +34,9 @@ for image in "${services[@]/#/mercado/}" mercado/operator; do
 done
 
 step "operator (CRDs, RBAC) in mercado-system"
-install_operator() {
-  "${helm[@]}" upgrade --install mercado-operator charts/mercado-operator \
-    --namespace mercado-system --create-namespace \
-    --set image.tag="$tag" --set image.pullPolicy=Never --wait --timeout 5m
-}
-# a first install may fail to create the kopf peering hook: helm read the API's discovery
-# before its own release created the kopf CRD; the second run reads it afresh
-install_operator || install_operator
+"${helm[@]}" upgrade --install mercado-operator charts/mercado-operator \
+  --namespace mercado-system --create-namespace \
+  --set image.tag="$tag" --set image.pullPolicy=Never --wait --timeout 5m
 
 step "PostgreSQL and RabbitMQ in $namespace"
 "${helm[@]}" upgrade --install mercado-dev-infra charts/mercado-dev-infra \

@@ -21,9 +21,13 @@ CHART = Path(__file__).resolve().parents[2] / "charts" / "mercado-operator"
 GROUP, VERSION = "mercado.dev", "v1alpha1"
 
 
-def render(release: str, namespace: str, values: dict[str, object] | None = None) -> list[dict]:
-    """The chart's manifests as `helm template` writes them, hooks included."""
+def render(
+    release: str, namespace: str, values: dict[str, object] | None = None, *, crds: bool = True
+) -> list[dict]:
+    """The chart's manifests as `helm install` creates them: crds/ (unless `crds` is false, as
+    with `--skip-crds`) and hooks included."""
     args = [tool("helm"), "template", release, str(CHART), "--namespace", namespace]
+    args += ["--include-crds"] if crds else []
     for key, value in (values or {}).items():
         args += ["--set", f"{key}={value}"]
     result = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)

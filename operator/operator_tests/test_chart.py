@@ -25,14 +25,17 @@ def test_crds_are_kept_on_uninstall_and_can_be_left_out():
         "messagingtopologies.mercado.dev",
         "clusterkopfpeerings.kopf.dev",
     }
-    for crd in crds.values():
-        assert crd["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     for name in ("databases.mercado.dev", "messagingtopologies.mercado.dev"):
+        assert crds[name]["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
         version = crds[name]["spec"]["versions"][0]
         assert version["subresources"] == {"status": {}}
         assert "status" in version["schema"]["openAPIV3Schema"]["properties"]
-    without = render("mercado", "s", {"crds.install": "false", "peering.installCRD": "false"})
-    assert not of_kind(without, "CustomResourceDefinition")
+    ours = render("mercado", "s", {"crds.install": "false"})
+    assert {crd["metadata"]["name"] for crd in of_kind(ours, "CustomResourceDefinition")} == {
+        "clusterkopfpeerings.kopf.dev"
+    }, "helm never deletes a CRD of crds/"
+    without = render("mercado", "s", {"crds.install": "false"}, crds=False)
+    assert not of_kind(without, "CustomResourceDefinition"), "--skip-crds leaves kopf's out"
     assert of_kind(without, "ClusterKopfPeering"), "the peering object is still needed"
 
 
