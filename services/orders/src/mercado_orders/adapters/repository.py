@@ -9,7 +9,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, delete, insert, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Executable,
+    Row,
+    Select,
+    String,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    select,
+)
 
 from mercado_orders.adapters.orm import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
@@ -40,6 +52,25 @@ _INSERT_ORDER = insert(orders)
 _INSERT_LINES = insert(order_lines)
 _INSERT_HISTORY = insert(status_history)
 _UPDATE_ORDER = update_by_id(orders)
+# An order's row and its newest history row in one round trip: PostgreSQL runs a
+# data-modifying CTE whether or not the statement reads it. The row comes from a SELECT of
+# its own parameters, so the outer statement's parameters (`id`, `status`) cannot name its
+# columns too.
+_CHANGE = (
+    insert(status_history)
+    .from_select(
+        ["order_id", "status", "cause", "at"],
+        select(
+            bindparam("change_order_id", type_=String),
+            bindparam("change_status", type_=String),
+            bindparam("change_cause", type_=Text),
+            bindparam("change_at", type_=DateTime(timezone=True)),
+        ),
+    )
+    .cte("status_change")
+)
+_INSERT_ORDER_WITH_CHANGE = _INSERT_ORDER.add_cte(_CHANGE)
+_UPDATE_ORDER_WITH_CHANGE = _UPDATE_ORDER.add_cte(_CHANGE)
 _DELETE_LINES = delete(order_lines).where(order_lines.c.order_id == bindparam("order_id"))
 
 
@@ -53,9 +84,9 @@ class OrderRepository:
 
     def add(self, order: Order) -> None:
         """Insert a new order with its lines and history."""
-        self.session.execute(_INSERT_ORDER, {**_row(order), "created_at": order.created_at})
+        values = {**_row(order), "id": order.id, "created_at": order.created_at}
+        self._write_row(_INSERT_ORDER, _INSERT_ORDER_WITH_CHANGE, order, values, order.history)
         self._insert_lines(order)
-        self._insert_history(order.id, order.history)
         self._remember(order)
 
     def get(self, order_id: str, *, lock: bool = False, history: bool = True) -> Order | None:
@@ -77,11 +108,11 @@ class OrderRepository:
             values["status_since"] = order.history[-1].at
         if last_event:
             values["last_event"] = last_event
-        self.session.execute(_UPDATE_ORDER, values)
+        changes = order.history[self._saved_history[order.id] :]
+        self._write_row(_UPDATE_ORDER, _UPDATE_ORDER_WITH_CHANGE, order, values, changes)
         if order.revision != self._saved_revision[order.id]:
             self.session.execute(_DELETE_LINES, {"order_id": order.id})
             self._insert_lines(order)
-        self._insert_history(order.id, order.history[self._saved_history[order.id] :])
         self._remember(order)
 
     def lines_of(self, order_ids: Iterable[str]) -> dict[str, list[Line]]:
@@ -96,6 +127,22 @@ class OrderRepository:
             StatusChange(Status(row.status), row.cause, row.at)
             for row in self.session.execute(_HISTORY, {"order_id": order_id})
         ]
+
+    def _write_row(
+        self,
+        alone: Executable,
+        with_change: Executable,
+        order: Order,
+        values: dict[str, object],
+        changes: list[StatusChange],
+    ) -> None:
+        """Write the order's row with `changes` to its history: one statement for the one
+        change a placed order or a saga step makes."""
+        if len(changes) == 1:
+            self.session.execute(with_change, {**values, **_change(order.id, changes[0])})
+            return
+        self.session.execute(alone, values)
+        self._insert_history(order.id, changes)
 
     def _insert_lines(self, order: Order) -> None:
         self.session.execute(
@@ -149,14 +196,23 @@ def order_from_row(row: Row[Any], lines: list[Line]) -> Order:
 
 
 def _row(order: Order) -> dict[str, object]:
+    """The columns an order's changes may touch (not its id)."""
     return {
-        "id": order.id,
         "customer_id": order.customer_id,
         "status": order.status.value,
         "currency": order.currency,
         "total": order.total,
         "revision": order.revision,
         "payment_url": order.payment_url,
+    }
+
+
+def _change(order_id: str, change: StatusChange) -> dict[str, object]:
+    return {
+        "change_order_id": order_id,
+        "change_status": change.status.value,
+        "change_cause": change.cause,
+        "change_at": change.at,
     }
 
 
