@@ -33,7 +33,7 @@ def test_crds_are_kept_on_uninstall_and_can_be_left_out():
     ours = render("mercado", "s", {"crds.install": "false"})
     assert {crd["metadata"]["name"] for crd in of_kind(ours, "CustomResourceDefinition")} == {
         "clusterkopfpeerings.kopf.dev"
-    }, "helm never deletes a CRD of crds/"
+    }, "crds.install is about Mercado's own CRDs"
     without = render("mercado", "s", {"crds.install": "false"}, crds=False)
     assert not of_kind(without, "CustomResourceDefinition"), "--skip-crds leaves kopf's out"
     assert of_kind(without, "ClusterKopfPeering"), "the peering object is still needed"
