@@ -9,19 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    DateTime,
-    Executable,
-    Row,
-    Select,
-    String,
-    Text,
-    bindparam,
-    delete,
-    insert,
-    select,
-)
+from sqlalchemy import Connection, Executable, Row, Select, bindparam, delete, insert, select
 
 from mercado_orders.adapters.orm import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
@@ -54,17 +42,18 @@ _INSERT_HISTORY = insert(status_history)
 _UPDATE_ORDER = update_by_id(orders)
 # An order's row and its newest history row in one round trip: PostgreSQL runs a
 # data-modifying CTE whether or not the statement reads it. The row comes from a SELECT of
-# its own parameters, so the outer statement's parameters (`id`, `status`) cannot name its
-# columns too.
+# its own parameters (`change_<column>`, typed as the columns are), so the outer statement's
+# parameters (`id`, `status`) cannot name its columns too.
+_CHANGE_COLUMNS = ("order_id", "status", "cause", "at")
 _CHANGE = (
     insert(status_history)
     .from_select(
-        ["order_id", "status", "cause", "at"],
+        _CHANGE_COLUMNS,
         select(
-            bindparam("change_order_id", type_=String),
-            bindparam("change_status", type_=String),
-            bindparam("change_cause", type_=Text),
-            bindparam("change_at", type_=DateTime(timezone=True)),
+            *(
+                bindparam(f"change_{name}", type_=status_history.c[name].type)
+                for name in _CHANGE_COLUMNS
+            )
         ),
     )
     .cte("status_change")
@@ -208,12 +197,8 @@ def _row(order: Order) -> dict[str, object]:
 
 
 def _change(order_id: str, change: StatusChange) -> dict[str, object]:
-    return {
-        "change_order_id": order_id,
-        "change_status": change.status.value,
-        "change_cause": change.cause,
-        "change_at": change.at,
-    }
+    values = (order_id, change.status.value, change.cause, change.at)
+    return {f"change_{name}": value for name, value in zip(_CHANGE_COLUMNS, values, strict=True)}
 
 
 def _order(row: Row[Any], lines: list[Line], history: list[StatusChange]) -> Order:
