@@ -19,18 +19,17 @@ from typing import NamedTuple
 import pika
 import psycopg2
 import psycopg2.extensions
-from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPError, NackError, UnroutableError
+from pika.exceptions import AMQPError
 from psycopg2.extensions import connection as PgConnection  # noqa: N812
 
 from mercado_platform.broker import connection_parameters, run_reconnecting
 from mercado_platform.failpoints import failpoint
 from mercado_platform.messaging.metrics import MessagingMetrics
+from mercado_platform.messaging.publisher import UNROUTABLE, BatchPublisher, Message
 from mercado_platform.messaging.schema import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 OUTAGES = (AMQPError, psycopg2.Error, OSError)
-UNROUTABLE = "unroutable"
 
 CLAIM = """
 SELECT id, event_id, exchange, routing_key, body, extract(epoch FROM created_at)
@@ -88,26 +87,25 @@ class Relay:
         try:
             listener.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
             listener.cursor().execute(f"LISTEN {NOTIFY_CHANNEL}")
-            channel = broker.channel()
-            channel.confirm_delivery()
+            publisher = BatchPublisher(broker.channel())
             log.info("relay connected")
             while not stop.is_set():
                 _forget_wakeups(listener)
-                relayed = self.relay_batch(database, channel)
+                relayed = self.relay_batch(database, publisher)
                 self._prune_if_due(database)
                 if relayed < self.settings.batch_size:
                     self._wait_for_notify(listener, stop, broker)
         finally:
             _close_quietly(broker, database, listener)
 
-    def relay_batch(self, database: PgConnection, channel: BlockingChannel) -> int:
+    def relay_batch(self, database: PgConnection, publisher: BatchPublisher) -> int:
         """Publish one batch of due rows; returns how many rows were claimed."""
         with database, database.cursor() as cursor:
             cursor.execute(CLAIM, (self.settings.batch_size,))
             rows = [OutboxRow(*row) for row in cursor.fetchall()]
+            refusals = publisher.publish([row.message() for row in rows])
             sent = []
-            for row in rows:
-                refusal = _publish(channel, row)
+            for row, refusal in zip(rows, refusals, strict=True):
                 if refusal is None:
                     sent.append(row.id)
                     self.metrics.observe_publish(time.time() - float(row.created))
@@ -180,24 +178,15 @@ class OutboxRow(NamedTuple):
     body: str
     created: float
 
-
-def _publish(channel: BlockingChannel, row: OutboxRow) -> str | None:
-    """Publish `row` and wait for the broker's confirm; returns why it was refused, if it was."""
-    properties = pika.BasicProperties(
-        message_id=row.event_id,
-        type=row.routing_key,
-        content_type="application/cloudevents+json",
-        delivery_mode=pika.DeliveryMode.Persistent,
-    )
-    try:
-        channel.basic_publish(
-            row.exchange, row.routing_key, row.body.encode(), properties, mandatory=True
+    def message(self) -> Message:
+        """The row as a persistent CloudEvent message, its id the event's."""
+        properties = pika.BasicProperties(
+            message_id=self.event_id,
+            type=self.routing_key,
+            content_type="application/cloudevents+json",
+            delivery_mode=pika.DeliveryMode.Persistent,
         )
-    except UnroutableError as exc:
-        return f"{UNROUTABLE}: {exc!r}"
-    except NackError as exc:
-        return repr(exc)
-    return None
+        return Message(self.exchange, self.routing_key, self.body.encode(), properties)
 
 
 def _close_quietly(broker: pika.BlockingConnection, *connections: PgConnection) -> None:
