@@ -39,11 +39,18 @@ PAYLOAD = {
 }
 
 
+def properties(message_id: str) -> pika.BasicProperties:
+    """What the relay sends with an event: persistent CloudEvents JSON."""
+    return pika.BasicProperties(
+        message_id=message_id, content_type="application/cloudevents+json", delivery_mode=2
+    )
+
+
 def raw_publish_rate(amqp_url: str, count: int, batch: int) -> float:
     """Events/s publishing the same envelopes straight from pika, `batch` per confirm wait."""
     bodies = [Event("order.placed", PAYLOAD, "/bench").to_json() for _ in range(count)]
     messages = [
-        Message("bench.events", "order.placed", body, pika.BasicProperties(message_id=str(i)))
+        Message("bench.events", "order.placed", body, properties(str(i)))
         for i, body in enumerate(bodies)
     ]
     connection = pika.BlockingConnection(pika.URLParameters(amqp_url))

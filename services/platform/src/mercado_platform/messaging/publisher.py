@@ -31,7 +31,7 @@ class ConfirmTimeout(AMQPError):
 
 
 class Message(NamedTuple):
-    """One message to publish, mandatory and persistent."""
+    """One message to publish (always mandatory); its properties say if it is persistent."""
 
     exchange: str
     routing_key: str
@@ -62,6 +62,8 @@ class BatchPublisher:
     def publish(self, messages: Sequence[Message]) -> list[str | None]:
         """Publish `messages` and wait until the broker confirmed or refused each; for each,
         in order, why it was refused (None when it was accepted)."""
+        if not messages:
+            return []
         self._refusals = [None] * len(messages)
         self._by_message_id = {m.properties.message_id: i for i, m in enumerate(messages)}
         for index, message in enumerate(messages):
