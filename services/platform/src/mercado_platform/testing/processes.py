@@ -1,6 +1,7 @@
 """Starting and stopping server processes for tests, with deadlines instead of sleeps."""
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -14,11 +15,41 @@ class ServerError(RuntimeError):
     """A test server could not be started; the message says why and where its log is."""
 
 
+LOWEST_PORT = 10_000
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on now, never handed out before here.
+
+    It is picked below the kernel's ephemeral range: a port from that range (what binding
+    port 0 gives) can be taken by an outgoing connection before its server binds it.
+    """
+    below = ephemeral_ports()[0]
+    for _ in range(1000):
+        port = random.randrange(LOWEST_PORT, below)
+        if port not in _handed_out and _bindable(port):
+            _handed_out.add(port)
+            return port
+    raise ServerError(f"no free TCP port between {LOWEST_PORT} and {below}")
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The range the kernel takes outgoing connections' local ports from."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+    except OSError:
+        return 32768, 60999
+    return int(low), int(high)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def find_binary(name: str, *candidates: str) -> str:
