@@ -66,7 +66,13 @@ class ServiceProcesses:
         if "serve" in self.running:
             log = self.logs / f"{self.name}-serve.log"
             serving = self.running["serve"]
-            wait_until(self._ready, timeout=60, what=f"{self.name} ready", process=serving, log=log)
+            try:
+                wait_until(
+                    self._ready, timeout=60, what=f"{self.name} ready", process=serving, log=log
+                )
+            except BaseException:
+                self.stop()  # whoever called start has no handle yet to stop them with
+                raise
         return self
 
     def stop(self, *roles: str) -> None:
