@@ -2,8 +2,15 @@
 
 import socket
 
+import pytest
+
 from mercado_platform.testing import processes
-from mercado_platform.testing.processes import LOWEST_PORT, ephemeral_ports, free_port
+from mercado_platform.testing.processes import (
+    LOWEST_PORT,
+    ServerError,
+    ephemeral_ports,
+    free_port,
+)
 
 
 def test_free_ports_are_distinct_bindable_and_below_the_ephemeral_range():
@@ -24,3 +31,10 @@ def test_a_port_something_listens_on_is_never_handed_out(monkeypatch):
         monkeypatch.setattr(processes.random, "randrange", lambda _low, _high: next(picks))
 
         assert free_port() == LOWEST_PORT + 7
+
+
+def test_an_ephemeral_range_that_leaves_no_room_is_said_plainly(monkeypatch):
+    monkeypatch.setattr(processes, "ephemeral_ports", lambda: (1024, 65535))
+
+    with pytest.raises(ServerError, match="the ephemeral ports start at 1024"):
+        free_port()

@@ -26,6 +26,8 @@ def free_port() -> int:
     port 0 gives) can be taken by an outgoing connection before its server binds it.
     """
     below = ephemeral_ports()[0]
+    if below <= LOWEST_PORT:
+        raise ServerError(f"the ephemeral ports start at {below}, below our {LOWEST_PORT}")
     for _ in range(1000):
         port = random.randrange(LOWEST_PORT, below)
         if port not in _handed_out and _bindable(port):
