@@ -185,15 +185,14 @@ def report(
 ) -> None:
     """Print the medians, their ratio and the latency percentiles."""
     raw_median, relay_median = statistics.median(raw), statistics.median(relayed)
+    single_median = statistics.median(single)
     rounds = f"(median of {args.rounds})"
     print()
     print(f"raw pika publish with confirms (ceiling): {raw_median:,.0f} events/s {rounds}")
-    print(f"  the same, one confirm at a time:        {statistics.median(single):,.0f} events/s")
+    print(f"  the same, one confirm at a time:        {single_median:,.0f} events/s")
     print(f"outbox relay with confirms:               {relay_median:,.0f} events/s {rounds}")
     print(f"relay / ceiling:                          {relay_median / raw_median:.2f}")
-    print(
-        f"relay / one confirm at a time:            {relay_median / statistics.median(single):.2f}"
-    )
+    print(f"relay / one confirm at a time:            {relay_median / single_median:.2f}")
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     print(
         f"commit-to-delivery at {args.latency_rate:.0f} ev/s ({len(latencies)} events): "

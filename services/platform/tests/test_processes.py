@@ -8,7 +8,7 @@ from mercado_platform.testing import processes
 from mercado_platform.testing.processes import (
     LOWEST_PORT,
     ServerError,
-    ephemeral_ports,
+    first_ephemeral_port,
     free_port,
 )
 
@@ -17,7 +17,7 @@ def test_free_ports_are_distinct_bindable_and_below_the_ephemeral_range():
     ports = [free_port() for _ in range(200)]
 
     assert len(set(ports)) == len(ports)
-    assert max(ports) < ephemeral_ports()[0]
+    assert max(ports) < first_ephemeral_port()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", ports[-1]))
 
@@ -34,7 +34,7 @@ def test_a_port_something_listens_on_is_never_handed_out(monkeypatch):
 
 
 def test_an_ephemeral_range_that_leaves_no_room_is_said_plainly(monkeypatch):
-    monkeypatch.setattr(processes, "ephemeral_ports", lambda: (1024, 65535))
+    monkeypatch.setattr(processes, "first_ephemeral_port", lambda: 1024)
 
     with pytest.raises(ServerError, match="the ephemeral ports start at 1024"):
         free_port()

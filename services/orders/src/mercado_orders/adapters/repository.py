@@ -45,14 +45,15 @@ _UPDATE_ORDER = update_by_id(orders)
 # its own parameters (`change_<column>`, typed as the columns are), so the outer statement's
 # parameters (`id`, `status`) cannot name its columns too.
 _CHANGE_COLUMNS = ("order_id", "status", "cause", "at")
+_CHANGE_PARAMETERS = tuple(f"change_{name}" for name in _CHANGE_COLUMNS)
 _CHANGE = (
     insert(status_history)
     .from_select(
         _CHANGE_COLUMNS,
         select(
             *(
-                bindparam(f"change_{name}", type_=status_history.c[name].type)
-                for name in _CHANGE_COLUMNS
+                bindparam(parameter, type_=status_history.c[name].type)
+                for parameter, name in zip(_CHANGE_PARAMETERS, _CHANGE_COLUMNS, strict=True)
             )
         ),
     )
@@ -198,7 +199,7 @@ def _row(order: Order) -> dict[str, object]:
 
 def _change(order_id: str, change: StatusChange) -> dict[str, object]:
     values = (order_id, change.status.value, change.cause, change.at)
-    return {f"change_{name}": value for name, value in zip(_CHANGE_COLUMNS, values, strict=True)}
+    return dict(zip(_CHANGE_PARAMETERS, values, strict=True))
 
 
 def _order(row: Row[Any], lines: list[Line], history: list[StatusChange]) -> Order:

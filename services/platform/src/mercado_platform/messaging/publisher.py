@@ -52,8 +52,8 @@ class BatchPublisher:
         self._async: Channel = channel._impl
         self._sent = 0
         self._unconfirmed: dict[int, int] = {}
+        self._batch: Sequence[Message] = ()
         self._refusals: list[str | None] = []
-        self._by_message_id: dict[str, int] = {}
         selected: list[Method] = []
         self._async.confirm_delivery(self._on_confirm, callback=selected.append)
         self._async.add_on_return_callback(self._on_return)
@@ -64,8 +64,8 @@ class BatchPublisher:
         in order, why it was refused (None when it was accepted)."""
         if not messages:
             return []
+        self._batch = messages
         self._refusals = [None] * len(messages)
-        self._by_message_id = {m.properties.message_id: i for i, m in enumerate(messages)}
         for index, message in enumerate(messages):
             self._async.basic_publish(*message, mandatory=True)
             self._sent += 1
@@ -106,9 +106,11 @@ class BatchPublisher:
         properties: pika.BasicProperties,
         _body: bytes,
     ) -> None:
-        # RabbitMQ returns an unroutable mandatory message before it confirms it
-        index = self._by_message_id.get(properties.message_id)
-        if index is None:
+        # RabbitMQ returns an unroutable mandatory message before it confirms it; returns are
+        # rare, so the batch is searched here rather than indexed for every batch
+        ids = [message.properties.message_id for message in self._batch]
+        if properties.message_id not in ids:
             log.warning("returned message %r is not in the batch", properties.message_id)
             return
-        self._refusals[index] = f"{UNROUTABLE}: {method.reply_code} {method.reply_text}"
+        refusal = f"{UNROUTABLE}: {method.reply_code} {method.reply_text}"
+        self._refusals[ids.index(properties.message_id)] = refusal

@@ -25,7 +25,7 @@ def free_port() -> int:
     It is picked below the kernel's ephemeral range: a port from that range (what binding
     port 0 gives) can be taken by an outgoing connection before its server binds it.
     """
-    below = ephemeral_ports()[0]
+    below = first_ephemeral_port()
     if below <= LOWEST_PORT:
         raise ServerError(f"the ephemeral ports start at {below}, below our {LOWEST_PORT}")
     for _ in range(1000):
@@ -36,13 +36,12 @@ def free_port() -> int:
     raise ServerError(f"no free TCP port between {LOWEST_PORT} and {below}")
 
 
-def ephemeral_ports() -> tuple[int, int]:
-    """The range the kernel takes outgoing connections' local ports from."""
+def first_ephemeral_port() -> int:
+    """The lowest port the kernel gives outgoing connections' local ends."""
     try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     except OSError:
-        return 32768, 60999
-    return int(low), int(high)
+        return 32768
 
 
 def _bindable(port: int) -> bool:
