@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from mercado_inventory.domain.exceptions import BelowReserved, ExceedsMaximum, InvalidStockLimits
+from mercado_inventory.domain.errors import BelowReserved, ExceedsMaximum, InvalidStockLimits
 from mercado_inventory.domain.products import MovementKind, Product
 from mercado_inventory.domain.reservations import Line, ShortfallReason, allocate, merge_lines
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from mercado_inventory.bootstrap import SPEC
-from mercado_inventory.domain.exceptions import BelowReserved, InventoryError
+from mercado_inventory.domain.errors import BelowReserved, InventoryError
 from mercado_inventory.domain.products import MovementKind
 from mercado_inventory.entrypoints.expiry import expire_due
 from mercado_inventory.entrypoints.orders_events import QUEUE, OrderEvents

@@ -6,7 +6,7 @@ from email.message import EmailMessage
 import pytest
 
 from mercado_notifications.adapters.smtp import SmtpMailer
-from mercado_notifications.domain.exceptions import DeliveryFailed
+from mercado_notifications.domain.errors import DeliveryFailed
 from mercado_platform.testing.processes import free_port
 
 

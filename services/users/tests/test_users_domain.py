@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mercado_users.domain.addresses import Address, AddressBook
-from mercado_users.domain.exceptions import AddressNotFound, SelfLockout, TooManyAddresses
+from mercado_users.domain.errors import AddressNotFound, SelfLockout, TooManyAddresses
 from mercado_users.domain.model import Status, User
 from mercado_users.domain.passwords import policy_violations
 from mercado_users.domain.roles import Role, scopes_for

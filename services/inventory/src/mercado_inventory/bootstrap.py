@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercado_inventory.adapters.orm import metadata
+from mercado_inventory.adapters.tables import metadata
 from mercado_inventory.config import Settings
 from mercado_inventory.entrypoints.expiry import EXPIRE_RESERVATIONS
 from mercado_inventory.entrypoints.orders_events import QUEUE, READS, SUBSCRIPTION, OrderEvents

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercado_notifications.adapters.orm import metadata
+from mercado_notifications.adapters.tables import metadata
 from mercado_notifications.config import Settings
 from mercado_notifications.entrypoints.api import notifications_blueprint
 from mercado_notifications.entrypoints.deliver import DELIVER

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 from pathlib import Path
 
-from mercado_orders.adapters.orm import metadata
+from mercado_orders.adapters.tables import metadata
 from mercado_orders.config import Settings
 from mercado_orders.entrypoints.api import orders_blueprint
 from mercado_orders.service_layer import replicas, saga

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from mercado_payments.adapters.orm import metadata
+from mercado_payments.adapters.tables import metadata
 from mercado_payments.config import Settings
 from mercado_payments.entrypoints.api import payments_blueprint
 from mercado_payments.entrypoints.checkout_pages import checkout_blueprint

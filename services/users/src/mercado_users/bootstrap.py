@@ -13,7 +13,7 @@ from mercado_platform.messaging.topology import Topology
 from mercado_platform.service import ServiceCommand, ServiceSpec
 from mercado_users.adapters.hashing import Passwords
 from mercado_users.adapters.keys import KeyRing
-from mercado_users.adapters.orm import metadata
+from mercado_users.adapters.tables import metadata
 from mercado_users.adapters.tokens import AccessTokens
 from mercado_users.config import Settings
 from mercado_users.entrypoints import accounts_api, addresses_api, admin_api, auth_api, cli_admin

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, insert
 
-from mercado_inventory.adapters.orm import stock_movements
 from mercado_inventory.adapters.rows import As
+from mercado_inventory.adapters.tables import stock_movements
 from mercado_inventory.domain.products import Movement, MovementKind
 
 

@@ -7,9 +7,9 @@ from dataclasses import asdict
 from sqlalchemy import Connection, Select, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
-from mercado_inventory.adapters.orm import products
 from mercado_inventory.adapters.rows import As
-from mercado_inventory.domain.exceptions import DuplicateSku
+from mercado_inventory.adapters.tables import products
+from mercado_inventory.domain.errors import DuplicateSku
 from mercado_inventory.domain.products import Product, canonical_id
 
 PRODUCT = As(Product, products, *(c.name for c in products.c if c.name != "deleted_at"))

@@ -11,8 +11,8 @@ from typing import Literal
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from mercado_inventory.adapters.orm import reservation_lines, reservations
 from mercado_inventory.adapters.rows import As
+from mercado_inventory.adapters.tables import reservation_lines, reservations
 from mercado_inventory.domain.reservations import Line, Reservation, Status
 
 LINE = As(Line, reservation_lines, "product_id", "quantity")

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from mercado_inventory.domain.exceptions import BelowReserved, ExceedsMaximum, InvalidStockLimits
+from mercado_inventory.domain.errors import BelowReserved, ExceedsMaximum, InvalidStockLimits
 
 SALE_ACTOR = "service:orders"  # sales follow orders' order.paid event, not a person's token
 MAX_ON_HAND = 1_000_000_000  # well inside the database's integer, whatever staff type

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response
 
-from mercado_inventory.domain import exceptions as errors
+from mercado_inventory.domain import errors
 from mercado_platform.errors import problem
 
 STATUS = {

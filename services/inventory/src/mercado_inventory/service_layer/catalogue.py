@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from mercado_inventory.adapters.products import Products
-from mercado_inventory.domain.exceptions import ProductHasReservations, ProductNotFound
+from mercado_inventory.domain.errors import ProductHasReservations, ProductNotFound
 from mercado_inventory.domain.products import Product
 from mercado_inventory.service_layer import events
 from mercado_platform.db import UnitOfWork

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from mercado_inventory.adapters.ledger import Ledger
 from mercado_inventory.adapters.products import Products
 from mercado_inventory.adapters.reservations import Reservations
-from mercado_inventory.domain.exceptions import CannotCommit, ReservationNotFound
+from mercado_inventory.domain.errors import CannotCommit, ReservationNotFound
 from mercado_inventory.domain.products import Product
 from mercado_inventory.domain.reservations import Line, Reservation, Status, allocate
 from mercado_inventory.service_layer import events

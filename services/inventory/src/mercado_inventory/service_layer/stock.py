@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from mercado_inventory.adapters.ledger import Ledger
 from mercado_inventory.adapters.products import Products
-from mercado_inventory.domain.exceptions import DuplicateProduct, ProductNotFound
+from mercado_inventory.domain.errors import DuplicateProduct, ProductNotFound
 from mercado_inventory.domain.products import Movement, MovementKind, Product
 from mercado_inventory.domain.reservations import Line, Shortfall, shortfall
 from mercado_inventory.service_layer import events

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.dialects.postgresql import insert
 
-from mercado_notifications.adapters.orm import customers
+from mercado_notifications.adapters.tables import customers
 
 
 def upsert_customer(session: Connection, values: dict[str, Any], seen_at: datetime) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, insert, select, update
 
-from mercado_notifications.adapters.orm import customers, notifications
+from mercado_notifications.adapters.tables import customers, notifications
 from mercado_notifications.domain.model import Audience, Customer, Notification, Status
 from mercado_platform.db import ROW_ID, update_by_id
 

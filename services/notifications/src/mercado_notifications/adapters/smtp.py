@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from mercado_notifications.config import Settings
-from mercado_notifications.domain.exceptions import DeliveryFailed
+from mercado_notifications.domain.errors import DeliveryFailed
 
 log = logging.getLogger(__name__)
 

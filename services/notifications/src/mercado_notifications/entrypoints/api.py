@@ -7,13 +7,13 @@ from flask.typing import ResponseReturnValue
 from pydantic import Field
 from sqlalchemy import Select, func
 
-from mercado_notifications.adapters.orm import notifications
 from mercado_notifications.adapters.repository import (
     NotificationRepository,
     from_row,
     newest_first,
 )
-from mercado_notifications.domain.exceptions import NotificationNotFound
+from mercado_notifications.adapters.tables import notifications
+from mercado_notifications.domain.errors import NotificationNotFound
 from mercado_notifications.domain.model import Notification, Status
 from mercado_platform.auth import requires
 from mercado_platform.errors import Forbidden, problem

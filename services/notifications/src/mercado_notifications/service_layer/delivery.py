@@ -11,7 +11,7 @@ from typing import Protocol
 
 from mercado_notifications.adapters.repository import NotificationRepository
 from mercado_notifications.adapters.templates import compose, render
-from mercado_notifications.domain.exceptions import DeliveryFailed
+from mercado_notifications.domain.errors import DeliveryFailed
 from mercado_notifications.domain.model import Audience, Customer, Notification, RetryPolicy
 from mercado_platform.db import UnitOfWork
 

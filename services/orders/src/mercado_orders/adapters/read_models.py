@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 
-from mercado_orders.adapters.orm import customers, products
+from mercado_orders.adapters.tables import customers, products
 from mercado_orders.domain.pricing import CatalogueEntry
 
 # built once: an order placed reads them (see repository.py)

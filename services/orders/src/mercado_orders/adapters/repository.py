@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Executable, Row, Select, bindparam, delete, insert, select
 
-from mercado_orders.adapters.orm import order_lines, orders, status_history
+from mercado_orders.adapters.tables import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
 from mercado_platform.db import ROW_ID, update_by_id
 

@@ -8,13 +8,13 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import Select
 
 from mercado_orders.adapters.inventory import availability_check
-from mercado_orders.adapters.orm import orders
 from mercado_orders.adapters.repository import (
     OrderRepository,
     order_from_row,
     orders_query,
     stuck_query,
 )
+from mercado_orders.adapters.tables import orders
 from mercado_orders.domain.model import Order
 from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints import views

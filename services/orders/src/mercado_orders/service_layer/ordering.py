@@ -13,8 +13,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
 from mercado_orders.adapters import read_models
-from mercado_orders.adapters.orm import idempotency_keys
 from mercado_orders.adapters.repository import OrderRepository
+from mercado_orders.adapters.tables import idempotency_keys
 from mercado_orders.domain.errors import (
     CatalogueUnavailable,
     CustomerInactive,

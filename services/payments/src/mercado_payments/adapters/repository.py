@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from mercado_payments.adapters.orm import payments, webhook_events
+from mercado_payments.adapters.tables import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
 from mercado_platform.db import ROW_ID, update_by_id
 

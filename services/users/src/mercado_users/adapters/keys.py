@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.errors import ServiceUnavailable, Unauthorized
-from mercado_users.adapters.orm import dev_signing_key
+from mercado_users.adapters.tables import dev_signing_key
 
 log = logging.getLogger(__name__)
 PUBLIC_PEM = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.S)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from mercado_users.adapters.orm import refresh_tokens
+from mercado_users.adapters.tables import refresh_tokens
 
 
 def digest(token: str) -> str:

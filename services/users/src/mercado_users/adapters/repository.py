@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
 
-from mercado_users.adapters.orm import addresses, users
+from mercado_users.adapters.tables import addresses, users
 from mercado_users.domain.addresses import Address, AddressBook
 from mercado_users.domain.model import Status, User
 

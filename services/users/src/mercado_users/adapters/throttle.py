@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from mercado_users.adapters.orm import login_throttle
+from mercado_users.adapters.tables import login_throttle
 from mercado_users.domain.throttle import FailureCount, ThrottlePolicy, after_failure
 
 

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from mercado_users.domain.exceptions import AddressNotFound, TooManyAddresses
+from mercado_users.domain.errors import AddressNotFound, TooManyAddresses
 
 MAX_ADDRESSES = 20
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from mercado_users.domain.exceptions import AccountInactive, SelfLockout
+from mercado_users.domain.errors import AccountInactive, SelfLockout
 from mercado_users.domain.roles import Role
 
 

@@ -13,7 +13,7 @@ from mercado_platform.config import ServiceSettings
 from mercado_platform.db import Database, UnitOfWork
 from mercado_platform.service import ServiceSpec
 from mercado_users.adapters.hashing import Passwords
-from mercado_users.domain.exceptions import UsersError, WeakPassword
+from mercado_users.domain.errors import UsersError, WeakPassword
 from mercado_users.entrypoints.schemas import NewUser
 from mercado_users.service_layer.accounts import Registration
 from mercado_users.service_layer.admin import ensure_admin

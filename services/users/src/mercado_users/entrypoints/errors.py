@@ -3,7 +3,7 @@
 from flask import Blueprint, Response
 
 from mercado_platform.errors import problem
-from mercado_users.domain import exceptions as domain
+from mercado_users.domain import errors as domain
 
 # exception -> (HTTP status, stable code)
 ANSWERS: dict[type[domain.UsersError], tuple[int, str]] = {

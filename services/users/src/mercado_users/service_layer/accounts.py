@@ -13,7 +13,7 @@ from mercado_users.adapters.hashing import Passwords
 from mercado_users.adapters.refresh_tokens import RefreshTokens
 from mercado_users.adapters.repository import UserRepository
 from mercado_users.adapters.throttle import ThrottleStore
-from mercado_users.domain.exceptions import (
+from mercado_users.domain.errors import (
     EmailTaken,
     LoginTaken,
     UserNotFound,

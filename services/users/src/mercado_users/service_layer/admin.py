@@ -8,7 +8,7 @@ from mercado_platform.pagination import PageQuery, fetch_page
 from mercado_users.adapters.hashing import Passwords
 from mercado_users.adapters.refresh_tokens import RefreshTokens
 from mercado_users.adapters.repository import UserRepository, listing
-from mercado_users.domain.exceptions import AccountDeleted, UserNotFound
+from mercado_users.domain.errors import AccountDeleted, UserNotFound
 from mercado_users.domain.model import Status, User
 from mercado_users.domain.roles import Role
 from mercado_users.service_layer import events

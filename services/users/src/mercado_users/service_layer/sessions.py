@@ -11,7 +11,7 @@ from mercado_users.adapters.refresh_tokens import RefreshTokens
 from mercado_users.adapters.repository import UserRepository
 from mercado_users.adapters.throttle import ThrottleStore
 from mercado_users.adapters.tokens import AccessTokens
-from mercado_users.domain.exceptions import InvalidCredentials, InvalidRefreshToken, LoginThrottled
+from mercado_users.domain.errors import InvalidCredentials, InvalidRefreshToken, LoginThrottled
 from mercado_users.domain.model import User
 from mercado_users.domain.roles import scopes_for
 from mercado_users.domain.throttle import ThrottlePolicy, seconds_locked
