@@ -65,8 +65,8 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
         expected = {d["metadata"]["name"] for d in of_kind(_release_objects(docs), kind)}
         assert expected and _objects(kube_api, kind, namespace) == expected, kind
     # APIs, relays (notifications publishes nothing), consumers, workers (inventory's
-    # expire-reservations, notifications' deliver), the gateway
-    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 4 + 4 + 2 + 1
+    # expire-reservations, payments' retry-outstanding, notifications' deliver), the gateway
+    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 4 + 4 + 3 + 1
     assert "mercado-gateway" in _objects(kube_api, "ConfigMap", namespace)
 
     kube_helm.run(

@@ -1,13 +1,13 @@
 """The charts as the real `helm` lints and renders them, for several sets of values: kind's
 defaults, production with managed services, and every service but one turned off."""
 
-import importlib
 import re
 
 import pytest
 import yaml
 
 from mercado_platform.gunicorn import KEEPALIVE_SECONDS
+from mercado_platform.service import spec_of
 
 from .support import DEV, INFRA, ONLY_ORDERS, OPERATOR, PLATFORM, PRODUCTION, named, of_kind
 
@@ -103,7 +103,10 @@ def test_every_service_comes_from_one_template_with_its_own_resources(helm):
         "mercado-payments",
         "mercado-payments-relay",
         "mercado-payments-consumer",
-    }, "payments' retry loop runs inside its consumer"
+        "mercado-payments-retry-outstanding",
+    }, "payments' retry loop is a worker of its own, as inventory's and notifications' are"
+    retry = _container(named(docs, "Deployment", "mercado-payments-retry-outstanding"))
+    assert retry["args"] == ["retry-outstanding"]
 
 
 def test_links_between_services_point_at_their_services(helm):
@@ -119,18 +122,34 @@ def test_links_between_services_point_at_their_services(helm):
 @pytest.mark.parametrize("name", SERVICES)
 def test_topologies_are_exactly_what_each_service_declares_in_code(helm, name):
     """values.yaml repeats each bootstrap.py SPEC's queues: the two must never drift."""
-    spec = importlib.import_module(f"mercado_{name}.bootstrap").SPEC
+    spec = spec_of(name)
     rendered = named(helm.template(PLATFORM), "MessagingTopology", f"mercado-{name}")["spec"]
-    declared = {
-        sub.queue: set(sub.bindings)
-        for sub in (spec.topology.subscriptions if spec.topology else ())
-    }
+    declared = {sub.queue: set(sub.bindings) for sub in spec.topology.subscriptions}
     assert {
         q["name"]: {(b["exchange"], b["routingKey"]) for b in q["bindings"]}
         for q in rendered.get("queues", [])
     } == declared
     assert rendered["service"] == name
-    assert rendered["publishes"] is (spec.topology.publishes if spec.topology else True)
+    assert rendered["publishes"] is spec.topology.publishes
+
+
+ROLE_OF_DEPLOYMENT = {"": "serve", "-consumer": "consume", "-relay": "relay"}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_runs_every_role_its_spec_declares_and_no_other(helm, name):
+    """A Deployment per process of the service: its API, consumer, relay, each worker."""
+    deployments = [
+        doc
+        for doc in helm.template(PLATFORM)
+        if doc["kind"] == "Deployment" and doc["metadata"]["name"].startswith(f"mercado-{name}")
+    ]
+    commands = {
+        ROLE_OF_DEPLOYMENT.get(doc["metadata"]["name"].removeprefix(f"mercado-{name}"))
+        or _container(doc)["args"][0]
+        for doc in deployments
+    }
+    assert commands == set(spec_of(name).roles)
 
 
 def test_the_migration_runs_after_the_first_install_and_before_upgrades(helm):

@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from mercado_inventory.bootstrap import SPEC
 from mercado_inventory.config import Settings
-from mercado_inventory.entrypoints.orders_events import QUEUE, OrderEvents
+from mercado_inventory.entrypoints.consumers import ORDERS
 from mercado_platform.db import Database
 from mercado_platform.messaging.consumer import Consumer
 from mercado_platform.messaging.events import Event
@@ -54,10 +54,10 @@ PGBENCH_SCRIPTS = {
 
 def reserve_worker(database_url: str, products: dict, commands: Queue, results: Queue) -> None:
     """One consumer: for each command, handles order.placed events until its deadline."""
-    database = Database(database_url, pool_size=1)
     settings = Settings(database_url=database_url, amqp_url="amqp://unused/")
-    handlers = OrderEvents(settings).handlers()
-    consumer = Consumer(database, settings.amqp_url, QUEUE, handlers, exchange=SPEC.exchange)
+    service = SPEC.start(settings, pool_size=1)
+    handlers = service.handlers()[ORDERS.name]
+    consumer = Consumer(service.units, settings.amqp_url, ORDERS.name, handlers)
     rng = random.Random()
     consumer.handle(order_placed(products["spread"][:1]))  # connected, code paths warm
     results.put("ready")
@@ -71,7 +71,7 @@ def reserve_worker(database_url: str, products: dict, commands: Queue, results: 
             handled += outcome == "handled"
             failed += outcome != "handled"
         results.put((handled, failed))
-    database.dispose()
+    service.close()
 
 
 def order_placed(product_ids: list[str]) -> bytes:

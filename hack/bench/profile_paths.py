@@ -28,7 +28,7 @@ from mercado_inventory.bootstrap import SPEC as INVENTORY
 from mercado_local.runner import LocalMercado
 from mercado_orders.bootstrap import SPEC as ORDERS
 from mercado_orders.config import Settings as OrdersSettings
-from mercado_platform.db import Database
+from mercado_platform.config import load_settings
 from mercado_platform.messaging.consumer import Consumer
 from mercado_platform.service import ServiceSpec, create_app
 
@@ -88,15 +88,9 @@ def post_orders(mercado: LocalMercado, count: int) -> Callable[[], int]:
 def drain(mercado: LocalMercado, spec: ServiceSpec, queue: str) -> Callable[[], int]:
     """Consume `queue` in this thread until it has been empty for a second."""
     env = mercado.running[spec.name].env
-    os.environ.update(env)  # handlers read their service's settings from the environment
-    consumer = Consumer(
-        Database(env["DATABASE_URL"]),
-        env["AMQP_URL"],
-        queue,
-        spec.handlers[queue],
-        exchange=spec.exchange,
-        contracts=spec.contracts,
-    )
+    os.environ.update(env)  # the service's settings, as its consumer process reads them
+    service = spec.start(load_settings(spec.settings_class))
+    consumer = Consumer(service.units, env["AMQP_URL"], queue, service.handlers()[queue])
     stop = threading.Event()
 
     def watch() -> None:

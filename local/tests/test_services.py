@@ -33,6 +33,6 @@ def test_an_api_that_cannot_start_leaves_none_of_the_roles_running(
         with pytest.raises(ServerError, match="inventory ready exited"):
             inventory.start()
 
-    assert sorted(inventory.running.ever) == ["consume", "relay", "serve"]
+    assert sorted(inventory.running.ever) == ["consume", "expire-reservations", "relay", "serve"]
     assert inventory.running == {}
     assert all(process.poll() is not None for process in inventory.running.ever.values())

@@ -19,7 +19,7 @@ from mercado_local.invariants import Invariants
 from mercado_local.services import ServiceProcesses
 from mercado_local.toxiproxy import Link, Toxiproxy
 from mercado_local.unconsumed import sink
-from mercado_notifications.entrypoints.subscriptions import TOPOLOGY as NOTIFICATIONS
+from mercado_notifications.bootstrap import SPEC as NOTIFICATIONS
 from mercado_payments.adapters.signatures import sign
 from mercado_platform.testing.polling import eventually
 
@@ -232,7 +232,7 @@ def paid_event(payment: dict) -> dict:
 def stand_in_for_notifications(amqp_url: str) -> None:
     """The notifications service is not run here: a queue bound as its mail queue is (and
     to the events nobody consumes yet), so the relays' mandatory publishes are routable."""
-    [mail, *_] = NOTIFICATIONS.subscriptions
+    [mail, *_] = NOTIFICATIONS.topology.subscriptions
     sink(amqp_url, STAND_IN, mail.bindings)
 
 

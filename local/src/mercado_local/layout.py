@@ -1,5 +1,6 @@
-"""What local mode runs: each service, its process roles, the settings it needs from the
-others, and which service answers which path (the gateway's routing table, as data)."""
+"""What local mode runs: each service (every role its spec declares), the settings it
+needs from the others, and which service answers which path (the gateway's routing table,
+as data)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,24 +44,18 @@ class Wiring:
 
 @dataclass(frozen=True)
 class Service:
-    """One service: its name, the processes it runs, and settings that name other services."""
+    """One service: its name and the settings that name other services."""
 
     name: str
-    roles: tuple[str, ...] = ("serve", "consume", "relay")
     settings: Callable[[Wiring], dict[str, str]] = field(default=lambda _wiring: {})
 
 
 SERVICES: tuple[Service, ...] = (
-    Service("users", roles=("serve", "relay")),
-    Service(
-        "inventory",
-        roles=("serve", "consume", "relay", "expire-reservations"),
-        settings=Wiring.jwks,
-    ),
+    Service("users"),
+    Service("inventory", settings=Wiring.jwks),
     Service("orders", settings=lambda w: {**w.jwks(), "INVENTORY_URL": w.urls["inventory"]}),
     Service("payments", settings=Wiring.payments),
-    # notifications publishes no events (no relay); `deliver` sends the e-mails it owes
-    Service("notifications", roles=("serve", "consume", "deliver"), settings=Wiring.notifications),
+    Service("notifications", settings=Wiring.notifications),
 )
 
 # Longest prefix wins; the gateway routes the same prefixes to the same services.

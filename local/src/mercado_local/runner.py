@@ -68,7 +68,7 @@ class LocalMercado:
             )
             processes.env.update(self.overrides.get(service.name, {}))
             self.running[service.name] = processes  # stopped by stop() even if start fails
-            processes.prepare().start(*service.roles)
+            processes.prepare().start()
         self.gateway.start()
         self.endpoints = Endpoints(urls, gateway=self.gateway.url)
         self.seeded = seed(self.running["users"], self.endpoints, self.admin_password)

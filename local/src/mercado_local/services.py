@@ -11,9 +11,8 @@ from pathlib import Path
 
 import requests
 
+from mercado_platform.service import spec_of
 from mercado_platform.testing.processes import free_port, spawn, stop_process, wait_until
-
-ROLES = ("serve", "consume", "relay")
 
 
 def executable(name: str) -> str:
@@ -57,8 +56,9 @@ class ServiceProcesses:
         return done.stdout
 
     def start(self, *roles: str) -> "ServiceProcesses":
-        """Start the given roles (all three by default); wait until the API is ready."""
-        for role in roles or ROLES:
+        """Start the given roles (by default every role of the service: its API, consumer,
+        relay and workers); wait until the API is ready."""
+        for role in roles or spec_of(self.name).roles:
             log = self.logs / f"{self.name}-{role}.log"
             self.running[role] = spawn(
                 [executable(self.name), role], log=log, env=self._environment()

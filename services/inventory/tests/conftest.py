@@ -10,12 +10,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import text
 
-from mercado_inventory.bootstrap import SPEC
+from mercado_inventory.adapters.unit_of_work import InventoryUnitOfWork
+from mercado_inventory.bootstrap import SPEC, build
 from mercado_inventory.config import Settings
 from mercado_inventory.domain.products import MovementKind
-from mercado_inventory.entrypoints.orders_events import QUEUE, OrderEvents
+from mercado_inventory.entrypoints.consumers import ORDERS, handlers
 from mercado_inventory.service_layer import catalogue, stock
-from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.db import Database
 from mercado_platform.messaging.consumer import Consumer
 from mercado_platform.messaging.contracts import platform_contracts
 from mercado_platform.messaging.events import Event
@@ -30,32 +31,27 @@ class Inventory:
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self.database = database
-        self.consumer = Consumer(
-            database,
-            settings.amqp_url,
-            QUEUE,
-            OrderEvents(settings).handlers(),
-            exchange=SPEC.exchange,
-            contracts=SPEC.contracts,
-        )
+        self.units = SPEC.units(database)
+        self.dependencies = build(settings, self.units)
+        queue_handlers = handlers(self.dependencies)[ORDERS.name]
+        self.consumer = Consumer(self.units, settings.amqp_url, ORDERS.name, queue_handlers)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.database, SPEC.exchange, SPEC.contracts)
+    def uow(self) -> InventoryUnitOfWork:
+        return self.units()
 
     def add_product(self, on_hand: int = 0, **fields) -> str:
         """A new product with `on_hand` received through the ledger; returns its id."""
         fields = {"sku": f"SKU-{uuid.uuid4().hex[:10]}", "name": "Widget", **fields}
         fields.setdefault("price", Decimal("9.90"))
-        with self.uow() as uow:
-            product = catalogue.create_product(uow, **fields)
+        product = catalogue.create_product(self.uow(), **fields)
         if on_hand:
-            with self.uow() as uow:
-                stock.record_movement(uow, product.id, MovementKind.RECEIPT, on_hand, "stock", "t")
+            stock.record_movement(
+                self.uow(), product.id, MovementKind.RECEIPT, on_hand, "stock", "t"
+            )
         return product.id
 
     def product(self, product_id: str):
-        with self.uow() as uow:
-            return catalogue.get_product(uow, product_id)
+        return catalogue.get_product(self.uow(), product_id)
 
     def handle(self, event: Event) -> tuple[str, str]:
         """What the consumer does with one message: (outcome, failure reason)."""

@@ -7,7 +7,7 @@ import signal
 import pika
 import pytest
 
-from mercado_inventory.entrypoints.orders_events import QUEUE
+from mercado_inventory.entrypoints.consumers import ORDERS
 from mercado_platform.messaging.topology import dead_letter_queue
 from mercado_platform.testing.polling import eventually
 
@@ -85,12 +85,12 @@ def test_orders_events_on_the_broker_become_stock_events_on_the_broker(
     ]
     assert inventory.product(mug).reserved == 0
 
-    dlq = dead_letter_queue(QUEUE)
+    dlq = dead_letter_queue(ORDERS.name)
     eventually(lambda: broker.depth(dlq) == 1, what="order.paid without reservation dead-lettered")
     _, properties, body = broker.channel.basic_get(dlq, auto_ack=True)
     assert json.loads(body)["data"]["order_id"] == "never-placed"
     assert "ReservationNotFound" in properties.headers["x-mercado-failure"]
-    assert broker.depth(QUEUE) == 0
+    assert broker.depth(ORDERS.name) == 0
     broker.connection.close()
 
     for worker in workers:

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import text
 
-from mercado_inventory.bootstrap import SPEC
+from mercado_inventory.bootstrap import SPEC, build
 from mercado_inventory.domain.errors import BelowReserved, InventoryError
 from mercado_inventory.domain.products import MovementKind
-from mercado_inventory.entrypoints.expiry import expire_due
-from mercado_inventory.entrypoints.orders_events import QUEUE, OrderEvents
+from mercado_inventory.entrypoints import consumers
 from mercado_inventory.service_layer import stock
-from mercado_platform.db import Database, UnitOfWork
+from mercado_inventory.service_layer.reservations import expire_due
+from mercado_platform.db import Database
 from mercado_platform.messaging.consumer import Consumer
 
 ORDERS = 240
@@ -33,20 +33,14 @@ class Crowd:
 
     def __init__(self, database_url: str, settings, inventory) -> None:
         self.database = Database(database_url, pool_size=ORDERS)
+        self.units = SPEC.units(self.database)
+        queue_handlers = consumers.handlers(build(settings, self.units))[consumers.ORDERS.name]
         self.consumer = Consumer(
-            self.database,
-            settings.amqp_url,
-            QUEUE,
-            OrderEvents(settings).handlers(),
-            exchange=SPEC.exchange,
-            contracts=SPEC.contracts,
+            self.units, settings.amqp_url, consumers.ORDERS.name, queue_handlers
         )
         self.inventory = inventory
         self.broken_seen: list[int] = []
         self.most_waiting = 0
-
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.database, SPEC.exchange, SPEC.contracts)
 
     def run(self, calls: list[Callable[[], object]]) -> list[object]:
         connections = [self.database.engine.connect() for _ in calls]  # open them all first
@@ -156,8 +150,9 @@ def test_the_ledger_sums_to_on_hand_after_reservations_payments_cancellations_ex
         product_id = rng.choice(ids)
 
         def record() -> object:
-            with crowd.uow() as uow:
-                return stock.record_movement(uow, product_id, kind, quantity, "count", "staff-1")
+            return stock.record_movement(
+                crowd.units(), product_id, kind, quantity, "count", "staff-1"
+            )
 
         return record
 
@@ -175,7 +170,7 @@ def test_the_ledger_sums_to_on_hand_after_reservations_payments_cancellations_ex
     calls += [place(o, lines) for o, lines in second.items()]
     calls += [move(MovementKind.RECEIPT, rng.randint(1, 5)) for _ in range(30)]
     calls += [move(MovementKind.ADJUSTMENT, rng.choice([-3, -1, 1, 2])) for _ in range(30)]
-    calls += [lambda: expire_due(SPEC, crowd.database) for _ in range(3)]
+    calls += [lambda: expire_due(crowd.units) for _ in range(3)]
     results = crowd.run(calls)
 
     handled = [r for r in results if isinstance(r, tuple)]

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mercado_inventory.bootstrap import SPEC
-from mercado_inventory.entrypoints.expiry import expire_due
+from mercado_inventory.service_layer.reservations import expire_due
 
 
 @pytest.fixture
@@ -201,8 +200,8 @@ def test_expired_reservations_are_released_once(inventory, orders, shelf):
     inventory.handle(orders.placed("order-1", (mug, 2)))
     inventory.handle(orders.placed("order-2", (plate, 1)))
     expire(inventory, "order-1")
-    assert expire_due(SPEC, inventory.database) == 1
-    assert expire_due(SPEC, inventory.database) == 0
+    assert expire_due(inventory.units) == 1
+    assert expire_due(inventory.units) == 0
     assert stock(inventory, mug) == (10, 0) and stock(inventory, plate) == (3, 1)
     assert [e["order_id"] for e in inventory.events("stock.released")] == ["order-1"]
     assert inventory.events("stock.released")[0]["reason"] == "expired"
@@ -218,7 +217,7 @@ def test_two_expiry_runners_release_each_reservation_once(inventory, orders, she
         expire(inventory, f"order-{n}")
     counts: list[int] = []
     runners = [
-        threading.Thread(target=lambda: counts.append(expire_due(SPEC, inventory.database)))
+        threading.Thread(target=lambda: counts.append(expire_due(inventory.units)))
         for _ in range(2)
     ]
     for runner in runners:
@@ -236,7 +235,7 @@ def test_payment_after_expiry_takes_the_stock_again_when_it_is_still_there(
     mug, _ = shelf
     inventory.handle(orders.placed("order-1", (mug, 4)))
     expire(inventory, "order-1")
-    expire_due(SPEC, inventory.database)
+    expire_due(inventory.units)
     assert inventory.handle(orders.paid("order-1")) == ("handled", "")
     assert stock(inventory, mug) == (6, 0)
     assert [e["order_id"] for e in inventory.events("stock.committed")] == ["order-1"]
@@ -246,7 +245,7 @@ def test_payment_after_expiry_fails_loudly_when_the_stock_is_gone(inventory, ord
     _, plate = shelf
     inventory.handle(orders.placed("order-1", (plate, 2)))
     expire(inventory, "order-1")
-    expire_due(SPEC, inventory.database)
+    expire_due(inventory.units)
     inventory.handle(orders.placed("order-2", (plate, 3)))
     outcome, reason = inventory.handle(orders.paid("order-1"))
     assert outcome == "failed"

@@ -1,12 +1,14 @@
 """The consumer's handlers and the deliverer's use case called in the test's own process,
 against the real database and SMTP sink, for tests that need a filled notification log."""
 
+from dataclasses import replace
+
 from mercado_notifications.adapters.smtp import SmtpMailer
+from mercado_notifications.bootstrap import SPEC, build
 from mercado_notifications.config import Settings
-from mercado_notifications.service_layer import customers
-from mercado_notifications.service_layer.delivery import Delivery, deliver_next
-from mercado_notifications.service_layer.recording import MailEvents
-from mercado_platform.db import Database, UnitOfWork
+from mercado_notifications.entrypoints import consumers
+from mercado_notifications.service_layer.delivery import deliver_next
+from mercado_platform.db import Database
 from mercado_platform.messaging.events import Event
 
 
@@ -15,13 +17,15 @@ class Recorder:
 
     def __init__(self, database: Database, settings: Settings, sink) -> None:
         self.database = database
-        self.handlers = {**MailEvents(settings).handlers(), **customers.HANDLERS}
-        mailer = SmtpMailer(sink.host, sink.port, timeout=5)
-        self.delivery = Delivery(mailer, settings.retry_policy(), settings.mail_from)
+        self.units = SPEC.units(database)
+        wired = build(settings, self.units)
+        queues = consumers.handlers(wired)
+        self.handlers = {**queues[consumers.MAIL.name], **queues[consumers.CUSTOMERS.name]}
+        self.delivery = replace(wired.delivery, mailer=SmtpMailer(sink.host, sink.port, timeout=5))
 
     def event(self, kind: str, **data) -> Event:
         event = Event(kind, data, "/mercado/test")
-        with UnitOfWork(self.database) as uow:
+        with self.units() as uow:
             self.handlers[kind](event, uow)
             uow.commit()
         return event
@@ -34,6 +38,6 @@ class Recorder:
     def deliver_all(self) -> list:
         """Try everything due; returns the notifications as tried."""
         tried = []
-        while (note := deliver_next(UnitOfWork(self.database), self.delivery)) is not None:
+        while (note := deliver_next(self.units(), self.delivery)) is not None:
             tried.append(note)
         return tried

@@ -11,7 +11,7 @@ from jinja2 import UndefinedError
 
 from mercado_notifications.adapters import templates
 from mercado_notifications.adapters.templates import Rendered, compose, money, render, when
-from mercado_notifications.service_layer.recording import CUSTOMER_MAIL, STAFF_MAIL
+from mercado_notifications.entrypoints.consumers import CUSTOMER_MAIL, STAFF_MAIL
 
 ORDER = "0b7e55aa-1111-4c2b-9d3e-222233334444"
 SAMPLES = {

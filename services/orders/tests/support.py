@@ -10,8 +10,9 @@ from flask import Flask, jsonify, request
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from mercado_orders.bootstrap import SPEC
 from mercado_orders.service_layer import replicas
-from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.db import Database
 from mercado_platform.messaging.events import Event
 
 CUSTOMER_SCOPES = "orders:read orders:write payments:read notifications:read profile"
@@ -88,7 +89,7 @@ class Shopper:
 def replicate(database: Database, kind: str, data: dict) -> Event:
     """Apply another service's event the way the replicas consumer does."""
     event = Event(kind, data, "/mercado/test")
-    with UnitOfWork(database) as uow:
+    with SPEC.units(database)() as uow:
         replicas.HANDLERS[kind](event, uow)
         uow.commit()
     return event

@@ -2,9 +2,8 @@ import uuid
 
 import pytest
 
-from mercado_payments.bootstrap import SPEC
+from mercado_payments.bootstrap import SPEC, build
 from mercado_payments.config import Settings
-from mercado_payments.entrypoints.orders_events import OrderEvents
 from mercado_platform.testing.schema import migrated_database
 
 from .payments_support import ADMIN_SCOPES, CUSTOMER_SCOPES, SECRET, handle, payment_requested
@@ -56,8 +55,9 @@ def client(make_client, stripe_settings):
 
 
 @pytest.fixture
-def handlers(stripe_settings):
-    return OrderEvents(stripe_settings)
+def dependencies(payments_db, stripe_settings):
+    """Payments wired to stripe-mock, as its consumer and worker processes wire it."""
+    return build(stripe_settings, SPEC.units(payments_db))
 
 
 @pytest.fixture
@@ -74,10 +74,10 @@ def admin(signing_key):
 
 
 @pytest.fixture
-def open_payment(payments_db, handlers, client, customer, admin):
+def open_payment(dependencies, client, customer, admin):
     """A payment whose Stripe checkout is open, as GET /api/payments/{order_id} shows it."""
     order_id = str(uuid.uuid4())
-    handle(payments_db, handlers, payment_requested(order_id, customer[0]))
+    handle(dependencies, payment_requested(order_id, customer[0]))
     shown = client.get(f"/api/payments/{order_id}", headers=admin)
     assert shown.status_code == 200 and shown.get_json()["status"] == "open", shown.get_json()
     return shown.get_json()

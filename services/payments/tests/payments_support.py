@@ -9,9 +9,9 @@ import uuid
 
 from sqlalchemy import text
 
-from mercado_payments.bootstrap import SPEC
-from mercado_payments.entrypoints.orders_events import OrderEvents
-from mercado_platform.db import Database, UnitOfWork
+from mercado_payments.entrypoints import consumers
+from mercado_payments.service_layer.dependencies import Dependencies
+from mercado_platform.db import Database
 from mercado_platform.messaging.events import Event
 
 SECRET = "whsec_test_" + "a" * 24
@@ -73,10 +73,10 @@ def order_cancelled(order_id: str, customer_id: str, *, was_paid: bool) -> Event
     return Event("order.cancelled", data, "/mercado/orders", subject=order_id)
 
 
-def handle(database: Database, handlers: OrderEvents, event: Event) -> None:
+def handle(payments: Dependencies, event: Event) -> None:
     """Apply an orders event as the consumer does: the handler, then one commit."""
-    with UnitOfWork(database, SPEC.exchange, SPEC.contracts) as uow:
-        handlers.handlers()[event.type](event, uow)
+    with payments.uow() as uow:
+        consumers.handlers(payments)[consumers.ORDERS.name][event.type](event, uow)
         uow.commit()
 
 

@@ -32,12 +32,12 @@ def test_a_token_is_needed_and_it_must_grant_payments_read(client, open_payment,
 
 
 def test_staff_list_every_payment_paged_and_filtered_by_status(
-    client, payments_db, handlers, admin, customer
+    client, payments_db, dependencies, admin, customer
 ):
     orders = [str(uuid.uuid4()) for _ in range(3)]
     for order_id in orders:
-        handle(payments_db, handlers, payment_requested(order_id, customer[0]))
-    handle(payments_db, handlers, payment_requested(str(uuid.uuid4()), customer[0], "1.001"))
+        handle(dependencies, payment_requested(order_id, customer[0]))
+    handle(dependencies, payment_requested(str(uuid.uuid4()), customer[0], "1.001"))
     first = client.get("/api/payments?limit=2", headers=admin).get_json()
     assert len(first["items"]) == 2 and first["next"] == "/api/payments?limit=2&offset=2"
     second = client.get(first["next"], headers=admin).get_json()

@@ -9,7 +9,7 @@ import stripe
 from mercado_payments.adapters.signatures import sign, verify
 from mercado_payments.domain import errors
 from mercado_payments.domain.model import Checkout, Payment, Status, payment_id
-from mercado_payments.domain.money import from_minor_units, money, to_minor_units
+from mercado_payments.domain.money import to_minor_units
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -20,7 +20,6 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 )
 def test_whole_minor_units_convert_exactly(amount, currency, minor):
     assert to_minor_units(Decimal(amount), currency) == minor
-    assert from_minor_units(minor, currency) == Decimal(amount)
 
 
 @pytest.mark.parametrize(
@@ -30,12 +29,6 @@ def test_whole_minor_units_convert_exactly(amount, currency, minor):
 def test_amounts_that_are_not_positive_whole_minor_units_are_refused(amount, currency):
     with pytest.raises(errors.InvalidAmount):
         to_minor_units(Decimal(amount), currency)
-
-
-def test_money_is_shown_with_the_currency_places():
-    assert money(Decimal("39.9800"), "brl") == "39.98"
-    assert money(Decimal("500.0000"), "jpy") == "500"
-    assert money(Decimal("10.0050"), "brl") == "10.005"
 
 
 def new_payment(amount: str = "39.98") -> Payment:

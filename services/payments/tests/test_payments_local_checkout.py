@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from mercado_payments.entrypoints.orders_events import OrderEvents
+from mercado_payments.bootstrap import SPEC, build
 
 from .payments_support import (
     SECRET,
@@ -22,11 +22,11 @@ from .payments_support import (
 @pytest.fixture
 def local(make_client, local_settings, payments_db, admin):
     client = make_client(local_settings)
-    handlers = OrderEvents(local_settings)
+    dependencies = build(local_settings, SPEC.units(payments_db))
 
     def checkout() -> dict:
         order_id = str(uuid.uuid4())
-        handle(payments_db, handlers, payment_requested(order_id, "cust-1"))
+        handle(dependencies, payment_requested(order_id, "cust-1"))
         return client.get(f"/api/payments/{order_id}", headers=admin).get_json()
 
     return client, checkout

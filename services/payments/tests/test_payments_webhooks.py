@@ -104,12 +104,12 @@ def test_async_payment_failed_publishes_payment_failed(client, admin, open_payme
 
 
 def test_charge_refunded_is_reported_once_even_after_our_own_refund(
-    client, admin, open_payment, payments_db, handlers
+    client, admin, open_payment, payments_db, dependencies
 ):
     paid = stripe_event("checkout.session.completed", session_object(open_payment))
     deliver(client, paid, signature(paid))
     order_id, customer_id = open_payment["order_id"], open_payment["customer_id"]
-    handle(payments_db, handlers, order_cancelled(order_id, customer_id, was_paid=True))
+    handle(dependencies, order_cancelled(order_id, customer_id, was_paid=True))
     assert status(client, admin, open_payment) == "refunded"
     charge = {
         "id": "ch_1",

@@ -6,6 +6,7 @@ from flask import Blueprint, Flask
 
 from mercado_platform.config import ServiceSettings
 from mercado_platform.db import new_metadata
+from mercado_platform.errors import DomainErrors
 from mercado_platform.service import ServiceSpec, create_app
 
 UNREACHABLE = {
@@ -18,13 +19,17 @@ UNREACHABLE = {
 def make_app() -> Callable[..., Flask]:
     """Build a service app around test blueprints; URLs default to unreachable ones."""
 
-    def build(blueprints: Iterable[Blueprint] = (), **settings: object) -> Flask:
+    def build(
+        blueprints: Iterable[Blueprint] = (), errors: DomainErrors | None = None, **settings: object
+    ) -> Flask:
         spec = ServiceSpec(
             name="testsvc",
             settings_class=ServiceSettings,
             metadata=new_metadata(),
             migrations=Path(__file__).parent / "versions",
-            blueprints=lambda: blueprints,
+            build=lambda _settings, units: units,
+            blueprints=tuple(blueprints),
+            errors=errors or {},
         )
         app = create_app(spec, ServiceSettings(**{**UNREACHABLE, **settings}))
         app.testing = True

@@ -10,9 +10,9 @@ from mercado_platform.messaging.contracts import ContractError, unmet_reads
 from mercado_platform.messaging.events import Event
 from mercado_platform.migrations import upgrade
 
-from .shop.app import SPEC
+from .shop.app import ORDERS, SPEC
 
-READS = SPEC.reads["order.placed"]
+READS = ORDERS.reads["order.placed"]
 PRODUCER = SPEC.contracts.by_key[("order.placed", 1)].schema
 
 

@@ -4,7 +4,7 @@ import pytest
 from flask import Blueprint, jsonify
 from pydantic import Field
 
-from mercado_platform.errors import Conflict
+from mercado_platform.errors import ErrorAnswer
 from mercado_platform.validation import ApiModel, QueryModel, validate
 
 
@@ -17,6 +17,32 @@ class Line(ApiModel):
 class PlaceOrder(ApiModel):
     customer_id: str
     products: list[Line] = Field(min_length=1)
+
+
+class PaymentError(Exception):
+    code = "payment_error"
+
+
+class AlreadyPaid(PaymentError):
+    code = "already_paid"
+
+
+class CardDeclined(PaymentError):
+    code = "card_declined"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("The card was declined.")
+        self.retry_after = retry_after
+
+
+DOMAIN_ERRORS = {
+    PaymentError: 409,
+    CardDeclined: ErrorAnswer(
+        402,
+        errors=lambda exc: [{"field": "card", "type": exc.code}],
+        headers=lambda exc: {"Retry-After": str(exc.retry_after)},
+    ),
+}
 
 
 class Search(QueryModel):
@@ -41,13 +67,17 @@ def client(make_app):
 
     @blueprint.get("/conflict")
     def conflict():
-        raise Conflict("That order was already paid.", code="already_paid")
+        raise AlreadyPaid("That order was already paid.")
+
+    @blueprint.get("/declined")
+    def declined():
+        raise CardDeclined(retry_after=30)
 
     @blueprint.get("/boom")
     def boom():
         raise RuntimeError("database password is hunter2")
 
-    return make_app([blueprint]).test_client()
+    return make_app([blueprint], errors=DOMAIN_ERRORS).test_client()
 
 
 ORDER = {
@@ -134,9 +164,13 @@ def test_query_strings_are_converted_and_checked(client):
     assert_problem(client.get("/orders?sort=price"), 422, "validation_failed")
 
 
-def test_named_errors_keep_their_code(client):
+def test_domain_errors_answer_with_their_code_and_the_status_of_their_nearest_class(client):
     body = assert_problem(client.get("/conflict"), 409, "already_paid")
     assert body["detail"] == "That order was already paid."
+    response = client.get("/declined")
+    body = assert_problem(response, 402, "card_declined")
+    assert body["errors"] == [{"field": "card", "type": "card_declined"}]
+    assert response.headers["Retry-After"] == "30"
 
 
 def test_unknown_route_and_method_are_json(client):

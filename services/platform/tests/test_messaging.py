@@ -334,16 +334,27 @@ def test_a_service_command_runs_beside_the_platform_commands(shop):
     assert "count-applied" in listed.stdout and "relay" in listed.stdout
 
 
-def test_consume_runs_the_service_workers_beside_the_consumers_and_stops_them(shop):
-    shop.start("consume")
-    eventually(lambda: shop.scalar("SELECT count(*) FROM cures WHERE seq = -1") == 1)
-    assert shop.stop_all() == [0], "the worker stops on SIGTERM with the consumers"
+def test_a_worker_repeats_its_pass_past_failures_until_sigterm(shop):
+    beats = "SELECT count(*) FROM cures WHERE seq < 0"
+    shop.start("heartbeat", HEARTBEAT_INTERVAL_SECONDS="0.05")
+    eventually(lambda: shop.scalar(beats) >= 4, what="passes going on past the failing ones")
+    assert shop.stop_all() == [0], "the worker stops on SIGTERM"
+
+
+def test_a_worker_runs_one_pass_with_once(shop):
+    env = {**os.environ, **shop.env}
+    once = subprocess.run(
+        [sys.executable, str(APP), "heartbeat", "--once"], env=env, capture_output=True, text=True
+    )
+    assert (once.returncode, once.stdout) == (0, "1 beat(s)\n")
+    assert shop.scalar("SELECT count(*) FROM cures WHERE seq < 0") == 1
 
 
 def test_an_event_no_queue_is_bound_to_is_retried_through_its_grace_then_set_aside(shop):
     unsent = "SELECT count(*) FROM outbox WHERE sent_at IS NULL"
     connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
-    connection.channel().queue_unbind(QUEUE, "shop.events", "order.*")
+    for kind in ("order.placed", "order.poisoned"):
+        connection.channel().queue_unbind(QUEUE, "shop.events", kind)
     connection.close()
     shop.place(3)
     patient = shop.start("relay", RELAY_UNROUTABLE_GRACE_SECONDS="3600")
@@ -362,7 +373,8 @@ def test_an_event_no_queue_is_bound_to_is_retried_through_its_grace_then_set_asi
     assert shop.queue_depth(QUEUE) == 0
 
     connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
-    connection.channel().queue_bind(QUEUE, "shop.events", "order.*")
+    for kind in ("order.placed", "order.poisoned"):
+        connection.channel().queue_bind(QUEUE, "shop.events", kind)
     connection.close()
     shop.start("consume")
     assert set(shop.wait_applied(shop.place(2))) == set(shop.applied()), "later events flow again"

@@ -5,7 +5,7 @@ from sqlalchemy import insert, select
 from mercado_platform.db import Database
 from mercado_platform.migrations import upgrade
 from mercado_platform.pagination import PageQuery, fetch_page, page_body
-from mercado_platform.service import unit_of_work
+from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 from .test_database import VERSIONS, metadata, notes
@@ -28,7 +28,7 @@ def client(make_app, database_url):
         statement = select(notes.c.body).order_by(notes.c.id)
         if query.contains:
             statement = statement.where(notes.c.body.contains(query.contains))
-        with unit_of_work() as uow:
+        with dependencies()() as uow:  # the test service's dependencies are its units of work
             items, more = fetch_page(uow.session, statement, query)
         return jsonify(page_body(items, query, more))
 

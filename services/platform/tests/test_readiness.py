@@ -2,7 +2,7 @@ import pytest
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from mercado_platform.service import unit_of_work
+from mercado_platform.service import dependencies
 from mercado_platform.testing.polling import eventually
 
 
@@ -57,7 +57,7 @@ def test_a_request_while_the_database_is_unreachable_is_a_503(make_app, amqp_url
 
     @blueprint.get("/count")
     def count():
-        with unit_of_work() as uow:
+        with dependencies()() as uow:  # the test service's dependencies are its units of work
             return jsonify(uow.session.execute(text("SELECT 1")).scalar())
 
     client = make_app([blueprint], amqp_url=amqp_url).test_client()

@@ -8,4 +8,4 @@ def test_it_builds_the_named_service_from_the_environment(monkeypatch):
     monkeypatch.setenv("AMQP_URL", "amqp://u:p@127.0.0.1:1/%2F")
     built = app("payments")
     assert built.name == "payments"
-    assert built.extensions["mercado.spec"].name == "payments"
+    assert built.extensions["mercado.service"].spec.name == "payments"

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 import pytest
 from flask.testing import FlaskClient
 
-from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.db import Database
 from mercado_platform.migrations import upgrade
-from mercado_users.adapters.hashing import Passwords
 from mercado_users.bootstrap import SPEC
 from mercado_users.config import Settings
 from mercado_users.service_layer.accounts import Registration
@@ -91,17 +90,9 @@ class Api:
 
     def admin(self) -> Account:
         login = f"admin{uuid.uuid4().hex[:8]}"
-        settings = self.client.application.extensions["mercado.settings"]
-        database = Database(settings.database_url)
-        try:
-            with UnitOfWork(database, SPEC.exchange, SPEC.contracts) as uow:
-                ensure_admin(
-                    uow,
-                    Passwords(),
-                    Registration(login, f"{login}@example.com", "The Admin", PASSWORD),
-                )
-        finally:
-            database.dispose()
+        users = self.client.application.extensions["mercado.service"].dependencies
+        registration = Registration(login, f"{login}@example.com", "The Admin", PASSWORD)
+        ensure_admin(users.uow(), users.authenticator.passwords, registration)
         tokens = self.login(login).get_json()
         admin = Account("", login, "", PASSWORD, tokens["access_token"], tokens["refresh_token"])
         admin.id = self.client.get("/api/users/me", headers=admin.headers).get_json()["id"]

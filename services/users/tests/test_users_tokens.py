@@ -99,7 +99,9 @@ def test_forged_and_stale_tokens_are_refused(api, client, forge, code):
 
     def resign(payload: dict) -> str:
         """Re-sign with the service's own key, so only the claim under test is wrong."""
-        keys = client.application.extensions["mercado.users"].access_tokens.keys.current()
+        keys = client.application.extensions[
+            "mercado.service"
+        ].dependencies.authenticator.access_tokens.keys.current()
         return jwt.encode(payload, keys.private, "RS256", headers={"kid": keys.kid})
 
     response = me(client, tokens[forge]())

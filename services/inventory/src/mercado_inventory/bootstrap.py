@@ -1,24 +1,41 @@
-"""The inventory service as the platform sees it: one place that wires it together."""
+"""The inventory service: how its dependencies are built, and what the platform runs."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from mercado_inventory.adapters.tables import metadata
+from mercado_inventory.adapters.unit_of_work import InventoryUnitOfWork
 from mercado_inventory.config import Settings
-from mercado_inventory.entrypoints.expiry import EXPIRE_RESERVATIONS
-from mercado_inventory.entrypoints.orders_events import QUEUE, READS, SUBSCRIPTION, OrderEvents
-from mercado_inventory.entrypoints.products_api import products_blueprint
-from mercado_inventory.entrypoints.stock_api import stock_blueprint
-from mercado_platform.messaging.topology import Topology
-from mercado_platform.service import ServiceSpec
+from mercado_inventory.entrypoints import consumers, products_api, stock_api
+from mercado_inventory.entrypoints.errors import ERRORS
+from mercado_inventory.service_layer.dependencies import Dependencies
+from mercado_inventory.service_layer.reservations import expire_due
+from mercado_platform.db import UnitsOfWork
+from mercado_platform.service import ServiceSpec, Worker
+
+
+def build(settings: Settings, units: UnitsOfWork[InventoryUnitOfWork]) -> Dependencies:
+    """Everything inventory's entrypoints hand to its use cases, from its settings."""
+    return Dependencies(units, timedelta(seconds=settings.reservation_ttl_seconds))
+
+
+EXPIRE_RESERVATIONS = Worker(
+    "release reservations nobody paid in time, every interval until stopped",
+    lambda inventory, _stop: expire_due(inventory.uow),
+    "expiry_interval_seconds",
+    "released {} expired reservation(s)",
+)
 
 SPEC = ServiceSpec(
     name="inventory",
     settings_class=Settings,
     metadata=metadata,
     migrations=Path(__file__).parent / "migrations" / "versions",
-    blueprints=lambda: (products_blueprint(), stock_blueprint()),
-    topology=Topology("inventory", subscriptions=(SUBSCRIPTION,)),
-    handlers={QUEUE: OrderEvents().handlers()},
-    reads=READS,
-    commands={"expire-reservations": EXPIRE_RESERVATIONS},
+    build=build,
+    unit_of_work=InventoryUnitOfWork,
+    blueprints=(products_api.blueprint, stock_api.blueprint),
+    errors=ERRORS,
+    queues=(consumers.ORDERS,),
+    handlers=consumers.handlers,
+    workers={"expire-reservations": EXPIRE_RESERVATIONS},
 )

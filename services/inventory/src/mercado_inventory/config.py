@@ -12,5 +12,5 @@ class Settings(ServiceSettings):
         900, ge=1, description="how long an unpaid order holds stock"
     )
     expiry_interval_seconds: float = Field(
-        15.0, gt=0, description="how often expire-reservations looks for expired reservations"
+        15.0, gt=0, description="seconds between the expire-reservations worker's passes"
     )

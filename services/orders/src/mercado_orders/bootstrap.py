@@ -1,49 +1,33 @@
-"""The orders service as the platform sees it: one place that wires it together."""
+"""The orders service: how its dependencies are built, and what the platform runs."""
 
-from collections.abc import Iterable
 from pathlib import Path
 
+from mercado_orders.adapters.inventory import availability_check
 from mercado_orders.adapters.tables import metadata
+from mercado_orders.adapters.unit_of_work import OrdersUnitOfWork
 from mercado_orders.config import Settings
-from mercado_orders.entrypoints.api import orders_blueprint
-from mercado_orders.service_layer import replicas, saga
-from mercado_orders.service_layer.reads import READS
-from mercado_platform.messaging.topology import Subscription, Topology, exchange_for
+from mercado_orders.entrypoints import api, consumers
+from mercado_orders.entrypoints.errors import ERRORS
+from mercado_orders.service_layer.dependencies import Dependencies
+from mercado_platform.db import UnitsOfWork
 from mercado_platform.service import ServiceSpec
 
-SAGA_QUEUE = "orders.saga"
-REPLICAS_QUEUE = "orders.replicas"
 
+def build(settings: Settings, units: UnitsOfWork[OrdersUnitOfWork]) -> Dependencies:
+    """Everything orders' entrypoints hand to its use cases: one inventory client (one
+    breaker, one connection pool) for the process."""
+    return Dependencies(units, availability_check(settings), settings.currency)
 
-def _bound(service: str, prefix: str, event_types: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Bindings from `service`'s exchange for each event type starting with `prefix`."""
-    chosen = sorted(t for t in event_types if t.startswith(prefix))
-    return tuple((exchange_for(service), t) for t in chosen)
-
-
-TOPOLOGY = Topology(
-    "orders",
-    subscriptions=(
-        Subscription(
-            SAGA_QUEUE,
-            _bound("inventory", "stock.", saga.HANDLERS)
-            + _bound("payments", "payment.", saga.HANDLERS),
-        ),
-        Subscription(
-            REPLICAS_QUEUE,
-            _bound("inventory", "product.", replicas.HANDLERS)
-            + _bound("users", "customer.", replicas.HANDLERS),
-        ),
-    ),
-)
 
 SPEC = ServiceSpec(
     name="orders",
     settings_class=Settings,
     metadata=metadata,
     migrations=Path(__file__).parent / "migrations" / "versions",
-    blueprints=lambda: (orders_blueprint(),),
-    topology=TOPOLOGY,
-    handlers={SAGA_QUEUE: saga.HANDLERS, REPLICAS_QUEUE: replicas.HANDLERS},
-    reads=READS,
+    build=build,
+    unit_of_work=OrdersUnitOfWork,
+    blueprints=(api.blueprint,),
+    errors=ERRORS,
+    queues=(consumers.SAGA, consumers.REPLICAS),
+    handlers=consumers.handlers,
 )

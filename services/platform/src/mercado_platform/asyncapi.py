@@ -27,11 +27,11 @@ def asyncapi_document(contracts: Contracts, services: Iterable[ServiceSpec]) -> 
         }
         operations[f"{contract.producer}.send.{contract.type}"] = _operation("send", contract.type)
     for spec in services:
-        for queue, handlers in spec.handlers.items():
-            for event_type in sorted(handlers):
+        for queue in spec.queues:
+            for event_type in sorted(queue.reads):
                 if event_type in channels:
                     operation = _operation("receive", event_type)
-                    operation["description"] = f"{spec.name} consumes it from queue {queue}"
+                    operation["description"] = f"{spec.name} consumes it from queue {queue.name}"
                     operations[f"{spec.name}.receive.{event_type}"] = operation
     return {
         "asyncapi": "3.0.0",

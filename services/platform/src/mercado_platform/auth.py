@@ -30,6 +30,18 @@ class Principal:
         return scope in self.scopes
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who acts on a resource that has an owner, and whether they may act on anyone's."""
+
+    subject: str
+    any_owner: bool = False
+
+    def may_see(self, owner: str | None) -> bool:
+        """Their own always; anyone's with the `:any` scope."""
+        return self.any_owner or owner == self.subject
+
+
 class KeySource(Protocol):
     """Where a verifier finds the public key for a token's `kid`."""
 
@@ -89,8 +101,8 @@ class TokenVerifier:
     """Checks signature, expiry, issuer and audience; turns claims into a Principal.
 
     A token that passed is remembered for `remember_seconds`, never past its expiry, up to
-    `remembered` tokens: a client's next calls skip the RSA check and the decoding (a sixth
-    of orders' API CPU). A key withdrawn from the JWKS is thus trusted that much longer.
+    `remembered` tokens: a client's next calls skip the RSA check and the decoding. A key
+    withdrawn from the JWKS is thus trusted that much longer.
     """
 
     def __init__(
@@ -197,3 +209,15 @@ def authenticate() -> Principal:
         )
     g.principal = verifier.verify(token.strip())
     return g.principal
+
+
+def caller(own_scope: str, any_scope: str) -> Caller:
+    """The current request's caller, refused unless they hold `own_scope` (their own
+    resources) or `any_scope` (anyone's)."""
+    principal = authenticate()
+    any_owner = principal.has_scope(any_scope)
+    if not (any_owner or principal.has_scope(own_scope)):
+        raise Forbidden(
+            f"This needs the scope {own_scope} (or {any_scope}).", code="insufficient_scope"
+        )
+    return Caller(principal.subject, any_owner=any_owner)

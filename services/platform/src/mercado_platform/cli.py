@@ -1,5 +1,5 @@
 """The `mercado-<service>` command: serve, migrate, relay, consume, declare, replay, revision,
-plus the commands a service declares in its spec."""
+the service's workers, and the commands it declares in its spec."""
 
 import argparse
 import gc
@@ -15,10 +15,10 @@ from mercado_platform.config import ConfigError, ServiceSettings, load_settings
 from mercado_platform.gunicorn import serve
 from mercado_platform.logs import configure_logging
 from mercado_platform.messaging.replay import replay
-from mercado_platform.messaging.topology import Topology, declare
+from mercado_platform.messaging.topology import declare
 from mercado_platform.migrations import new_revision, upgrade, wait_for_database
 from mercado_platform.service import ServiceSpec, create_app
-from mercado_platform.workers import run_consumers, run_relay
+from mercado_platform.workers import run_consumers, run_relay, run_worker
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,29 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
         print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(spec.name, settings.log_level)
-    # what start-up built lives as long as the process: the collector need not walk it again
-    gc.freeze()
-    own = spec.commands.get(args.command)
-    (own.run if own else COMMANDS[args.command])(spec, settings, args)
+    if args.command in COMMANDS:
+        gc.freeze()  # what start-up built lives as long as the process: no need to walk it
+        COMMANDS[args.command](spec, settings, args)
+    else:
+        _run_service(spec, settings, args)
     return 0
+
+
+def _run_service(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
+    """The commands that run the service's own code: consume, its workers and commands."""
+    service = spec.start(settings, pool_size=1 if args.command in spec.workers else 5)
+    gc.freeze()
+    try:
+        if args.command == "consume":
+            run_consumers(service, args.queue)
+        elif args.command in spec.workers:
+            done = run_worker(service, args.command, once=args.once, interval=args.interval)
+            if args.once:
+                print(spec.workers[args.command].done.format(done))
+        else:
+            spec.commands[args.command].run(service, args)
+    finally:
+        service.close()
 
 
 def _parser(spec: ServiceSpec) -> argparse.ArgumentParser:
@@ -55,6 +73,14 @@ def _parser(spec: ServiceSpec) -> argparse.ArgumentParser:
     replay_parser = commands.add_parser("replay", help="move dead letters back to their queue")
     replay_parser.add_argument("--queue", required=True)
     replay_parser.add_argument("--id", action="append", help="only this message id (repeatable)")
+    for name, worker in spec.workers.items():
+        parser_of_worker = commands.add_parser(name, help=worker.help)
+        parser_of_worker.add_argument("--once", action="store_true", help="one pass, then exit")
+        parser_of_worker.add_argument(
+            "--interval",
+            type=float,
+            help=f"seconds between passes (default: {worker.interval_setting.upper()})",
+        )
     for name, command in spec.commands.items():
         command.arguments(commands.add_parser(name, help=command.help))
     return parser
@@ -89,7 +115,7 @@ def _revision(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Names
 def _declare(spec: ServiceSpec, settings: ServiceSettings, _args: argparse.Namespace) -> None:
     connection = pika.BlockingConnection(connection_parameters(settings.amqp_url, name="declare"))
     try:
-        declare(connection.channel(), spec.topology or Topology(spec.name))
+        declare(connection.channel(), spec.topology)
     finally:
         connection.close()
     log.info("declared the topology of %s", spec.name)
@@ -105,7 +131,6 @@ COMMANDS = {
     "migrate": _migrate,
     "revision": _revision,
     "relay": lambda _spec, settings, _args: run_relay(settings),
-    "consume": lambda spec, settings, args: run_consumers(spec, settings, args.queue),
     "declare": _declare,
     "replay": _replay,
 }

@@ -2,12 +2,13 @@
 
 A unit of work is one Core `Connection` in a transaction ("commit as you go"). Services
 use tables and Core statements, no mapped classes, so the ORM `Session` would add only its
-own bookkeeping: ~100 us of CPU per transaction, more than most of our statements cost.
+own bookkeeping to every transaction. A service's unit of work adds its repositories.
 """
 
 import time
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
 from sqlalchemy import (
     Connection,
@@ -143,7 +144,7 @@ class UnitOfWork:
         self.read_only = read_only
         self.session: Connection
 
-    def reading(self) -> "UnitOfWork":
+    def reading(self) -> Self:
         """A unit of work on the same database for a block that only reads.
 
         Its statements run outside a transaction, each seeing what was committed when it
@@ -151,7 +152,7 @@ class UnitOfWork:
         without the BEGIN and ROLLBACK round trips. It refuses to commit or publish; a
         write or a row lock in it would take effect at once, so it must have neither.
         """
-        return UnitOfWork(self._database, read_only=True)
+        return type(self)(self._database, read_only=True)
 
     def __enter__(self) -> Self:
         self.session = self._database.engine.connect()
@@ -160,7 +161,12 @@ class UnitOfWork:
             # costs a SET on the way in and makes every later BEGIN a longer statement;
             # the pool turns it back before the connection's next use (_transactional_on_checkout)
             self.session.connection.dbapi_connection.autocommit = True
+        self.open_repositories()
         return self
+
+    def open_repositories(self) -> None:
+        """Build the service's repositories on `self.session`; a service's own unit of
+        work overrides this, so use cases reach its tables only through them."""
 
     def __exit__(
         self,
@@ -200,6 +206,23 @@ class UnitOfWork:
         )
 
 
+U = TypeVar("U", bound=UnitOfWork)
+
+
+@dataclass(frozen=True)
+class UnitsOfWork(Generic[U]):
+    """Makes a service's units of work: on its database, publishing to its exchange."""
+
+    database: Database
+    exchange: str | None = None
+    contracts: Contracts | None = None
+    kind: type[U] = UnitOfWork  # type: ignore[assignment]
+
+    def __call__(self) -> U:
+        """A new unit of work, not yet begun."""
+        return self.kind(self.database, self.exchange, self.contracts)
+
+
 ROW_ID = "row_id"
 
 
@@ -209,6 +232,12 @@ def update_by_id(table: Table, **values: Any) -> Update:
     if ROW_ID in table.c:
         raise ValueError(f"{table.name} has a column {ROW_ID}, the name of the row's parameter")
     return update(table).where(table.c.id == bindparam(ROW_ID)).values(**values)
+
+
+def containing(term: str) -> str:
+    """A LIKE pattern for text that contains `term` as typed (its `%`, `_` and `\\` too)."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def sqlalchemy_url(url: str) -> str:

@@ -1,6 +1,8 @@
 """Named API errors and the one place that turns every failure into problem+json."""
 
 import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -44,10 +46,6 @@ class NotFound(ApiError):
     status, code = 404, "not_found"
 
 
-class Conflict(ApiError):
-    status, code = 409, "conflict"
-
-
 class UnsupportedMediaType(ApiError):
     status, code = 415, "unsupported_media_type"
 
@@ -78,8 +76,26 @@ def problem(status: int, code: str, message: str, **extra: Any) -> Response:
     return response
 
 
-def register_error_handlers(app: Flask) -> None:
-    """Answer every error, expected or not, as problem+json."""
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """How the API answers one kind of domain error: its status, and what of the exception
+    goes into the problem's `errors` list and the response's headers."""
+
+    status: int
+    errors: Callable[[Any], list[dict[str, Any]]] | None = None
+    headers: Callable[[Any], dict[str, str]] | None = None
+
+
+DomainErrors = Mapping[type[Exception], int | ErrorAnswer]
+"""A service's domain errors and their answers; each error class names its stable `code`.
+A class answers for its subclasses unless they have an entry of their own."""
+
+
+def register_error_handlers(app: Flask, domain_errors: DomainErrors) -> None:
+    """Answer every error, the service's domain errors as `domain_errors` says and anything
+    unexpected as a 500, as problem+json."""
+    for kind, answer in domain_errors.items():
+        app.register_error_handler(kind, _domain_answer(answer))
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
@@ -112,3 +128,16 @@ def register_error_handlers(app: Flask) -> None:
             "internal_error",
             "An unexpected error occurred; report the request_id to the operators.",
         )
+
+
+def _domain_answer(answer: int | ErrorAnswer) -> Callable[[Exception], Response]:
+    spec = answer if isinstance(answer, ErrorAnswer) else ErrorAnswer(answer)
+
+    def answer_with(exc: Exception) -> Response:
+        errors = spec.errors(exc) if spec.errors else None
+        code: str = exc.code  # type: ignore[attr-defined]
+        response = problem(spec.status, code, str(exc), errors=errors)
+        response.headers.update(spec.headers(exc) if spec.headers else {})
+        return response
+
+    return answer_with

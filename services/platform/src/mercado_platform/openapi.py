@@ -7,7 +7,11 @@ from flask import Flask, Response, current_app, jsonify
 from pydantic import BaseModel
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^:<>]+):)?(?P<name>[^<>]+)>")
-_PARAM_TYPES = {"int": {"type": "integer"}, "uuid": {"type": "string", "format": "uuid"}}
+_PARAM_TYPES = {
+    "int": {"type": "integer"},
+    "uuid": {"type": "string", "format": "uuid"},
+    "id": {"type": "string", "format": "uuid"},
+}
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
 _PROBLEM_SCHEMA = {
     "type": "object",

@@ -1,16 +1,20 @@
-"""The long-running messaging roles of a service: relay, consumers, and their shutdown."""
+"""The long-running roles of a service: relay, consumers, workers, and their shutdown."""
 
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
+from mercado_platform.broker import run_reconnecting
 from mercado_platform.config import ServiceSettings
-from mercado_platform.db import Database
 from mercado_platform.messaging.consumer import Consumer, ConsumerSettings
 from mercado_platform.messaging.metrics import MessagingMetrics
 from mercado_platform.messaging.relay import Relay, RelaySettings
-from mercado_platform.service import ServiceSpec
+from mercado_platform.service import Service, Worker
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +45,20 @@ def run_relay(settings: ServiceSettings) -> None:
     )
 
 
-def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str] | None) -> None:
-    """Consume `queues` (default: all the service handles), one thread each, and run the
-    service's workers beside them, until stopped."""
-    chosen = queues or list(spec.handlers)
-    unknown = set(chosen) - set(spec.handlers)
+def run_consumers(service: Service[Any], queues: list[str] | None) -> None:
+    """Consume `queues` (default: every queue of the service), one thread each, until
+    stopped."""
+    handlers = service.handlers()
+    chosen = queues or list(handlers)
+    unknown = set(chosen) - set(handlers)
     if unknown:
         raise SystemExit(
-            f"mercado-{spec.name}: no handlers for queue(s) {', '.join(sorted(unknown))}"
+            f"mercado-{service.spec.name}: no handlers for queue(s) {', '.join(sorted(unknown))}"
         )
     stop = stop_on_signals()
+    settings = service.settings
     metrics = MessagingMetrics("consumer")
     metrics.serve(settings.metrics_port)
-    database = Database(settings.database_url)
     consumer_settings = ConsumerSettings(
         prefetch=settings.consumer_prefetch,
         max_attempts=settings.consumer_max_attempts,
@@ -62,12 +67,10 @@ def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str
     threads = [
         threading.Thread(
             target=Consumer(
-                database,
+                service.units,
                 settings.amqp_url,
                 queue,
-                spec.handlers[queue],
-                exchange=spec.exchange,
-                contracts=spec.contracts,
+                handlers[queue],
                 settings=consumer_settings,
                 metrics=metrics,
             ).run,
@@ -76,12 +79,56 @@ def run_consumers(spec: ServiceSpec, settings: ServiceSettings, queues: list[str
         )
         for queue in chosen
     ]
-    threads += [
-        threading.Thread(target=worker, args=(spec, settings, stop), name=f"worker:{name}")
-        for name, worker in spec.workers.items()
-    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    database.dispose()
+
+
+def run_worker(
+    service: Service[Any], name: str, *, once: bool = False, interval: float | None = None
+) -> int:
+    """Run the worker `name` until stopped (every `interval`, else its setting's), or one
+    pass with `once`; returns how much its passes did."""
+    worker: Worker = service.spec.workers[name]
+    stop = stop_on_signals()
+
+    def work(stop: threading.Event) -> int:
+        return worker.work(service.dependencies, stop)
+
+    if once:
+        return work(stop)
+    every = interval if interval is not None else getattr(service.settings, worker.interval_setting)
+    return poll(work, every, stop, name=name, done=worker.done)
+
+
+def poll(
+    work: Callable[[threading.Event], int],
+    interval: float,
+    stop: threading.Event,
+    *,
+    name: str,
+    done: str = "{} done",
+) -> int:
+    """Run `work` every `interval` seconds until `stop` is set; returns how much it did.
+
+    A pass that fails is logged and the next one tries again; a database outage is ridden
+    out with backoff instead, since every pass would fail the same way until it ends.
+    """
+    total = 0
+
+    def passes(stop: threading.Event) -> None:
+        nonlocal total
+        while not stop.is_set():
+            try:
+                if count := work(stop):
+                    total += count
+                    log.info("%s: %s", name, done.format(count))
+            except OperationalError:
+                raise
+            except Exception:  # one bad pass must not stop the loop for good
+                log.exception("%s: a pass failed; trying again in %.1fs", name, interval)
+            stop.wait(interval)
+
+    run_reconnecting(passes, stop, (OperationalError,))
+    return total

@@ -2,13 +2,11 @@
 `gunicorn --reload 'mercado_platform.wsgi:app("orders")'`. gunicorn's master never imports
 the service, so each worker it restarts after a file changes imports the edited code."""
 
-import importlib
-
 from flask import Flask
 
-from mercado_platform.service import create_app
+from mercado_platform.service import create_app, spec_of
 
 
 def app(service: str) -> Flask:
     """The Flask app of `mercado_<service>`, configured from the environment."""
-    return create_app(importlib.import_module(f"mercado_{service}.bootstrap").SPEC)
+    return create_app(spec_of(service))

@@ -9,16 +9,33 @@ from sqlalchemy import text
 
 from mercado_platform.cli import run
 from mercado_platform.config import ServiceSettings
-from mercado_platform.db import Database, UnitOfWork, new_metadata
+from mercado_platform.db import UnitOfWork, UnitsOfWork, new_metadata
 from mercado_platform.messaging.contracts import CATALOG, Contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.schema import add_messaging_tables
-from mercado_platform.messaging.topology import Subscription, Topology
-from mercado_platform.service import ServiceCommand, ServiceSpec
+from mercado_platform.messaging.topology import Queue
+from mercado_platform.service import Service, ServiceCommand, ServiceSpec, Worker
 
-QUEUE = "shop.orders"
 metadata = new_metadata()
 add_messaging_tables(metadata)
+ORDERS = Queue(
+    "shop.orders",
+    reads={
+        "order.placed": {
+            "type": "object",
+            "required": ["seq"],
+            "properties": {"seq": {"type": "integer"}},
+        },
+        "order.poisoned": {"type": "object", "required": ["seq"], "properties": {"seq": {}}},
+    },
+)
+QUEUE = ORDERS.name
+
+
+class ShopSettings(ServiceSettings):
+    """The shop's settings: the platform's and how often its heartbeat beats."""
+
+    heartbeat_interval_seconds: float = 0.2
 
 
 def record(event: Event, uow: UnitOfWork) -> None:
@@ -37,44 +54,44 @@ def record_if_cured(event: Event, uow: UnitOfWork) -> None:
     record(event, uow)
 
 
-def count_applied(_spec: ServiceSpec, settings: ServiceSettings, args: Namespace) -> None:
+def count_applied(service: Service[UnitsOfWork], args: Namespace) -> None:
     """Print how many orders were applied, or only those with `--seq`."""
-    database = Database(settings.database_url)
     where, values = ("WHERE seq = :seq", {"seq": args.seq}) if args.seq is not None else ("", {})
-    with database.engine.connect() as connection:
-        count = connection.execute(text(f"SELECT count(*) FROM applied {where}"), values).scalar()
+    with service.dependencies().reading() as uow:
+        count = uow.session.execute(text(f"SELECT count(*) FROM applied {where}"), values).scalar()
     print(f"{count} applied")
 
 
-def heartbeat(_spec: ServiceSpec, settings: ServiceSettings, stop: threading.Event) -> None:
-    """A worker beside the consumer: records that it ran, then waits to be stopped."""
-    database = Database(settings.database_url)
-    with database.engine.begin() as connection:
-        connection.execute(text("INSERT INTO cures (seq) VALUES (-1) ON CONFLICT DO NOTHING"))
-    stop.wait()
-    database.dispose()
+def heartbeat(units: UnitsOfWork, _stop: threading.Event) -> int:
+    """A worker's pass: record a beat (negative seqs in `cures`); every second beat then
+    fails, so the loop must go on past failed passes."""
+    with units() as uow:
+        beats = uow.session.execute(
+            text(
+                "INSERT INTO cures (seq) SELECT coalesce(min(seq), 0) - 1 FROM cures RETURNING -seq"
+            )
+        ).scalar_one()
+        uow.commit()
+    if beats % 2 == 0:
+        raise RuntimeError(f"beat {beats} fails after it was recorded")
+    return 1
 
 
 SPEC = ServiceSpec(
     name="shop",
-    settings_class=ServiceSettings,
+    settings_class=ShopSettings,
     metadata=metadata,
     migrations=Path(__file__).parent / "versions",
-    topology=Topology(
-        "shop",
-        subscriptions=(Subscription(QUEUE, (("shop.events", "order.*"),)),),
-        retry_delay_ms=200,
-    ),
-    handlers={QUEUE: {"order.placed": record, "order.poisoned": record_if_cured}},
-    reads={
-        "order.placed": {
-            "type": "object",
-            "required": ["seq"],
-            "properties": {"seq": {"type": "integer"}},
-        }
-    },
+    build=lambda _settings, units: units,
+    queues=(ORDERS,),
+    handlers=lambda _units: {QUEUE: {"order.placed": record, "order.poisoned": record_if_cured}},
+    retry_delay_ms=200,
     contracts=Contracts(CATALOG, Path(__file__).parent / "contracts"),
-    workers={"heartbeat": heartbeat},
+    workers={
+        "heartbeat": Worker(
+            "record a beat each pass", heartbeat, "heartbeat_interval_seconds", "{} beat(s)"
+        )
+    },
     commands={
         "count-applied": ServiceCommand(
             "how many orders were applied",

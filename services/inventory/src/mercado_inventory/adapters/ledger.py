@@ -4,11 +4,12 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert
+from sqlalchemy import Connection, insert
 
 from mercado_inventory.adapters.rows import As
 from mercado_inventory.adapters.tables import stock_movements
 from mercado_inventory.domain.products import Movement, MovementKind
+from mercado_platform.pagination import PageQuery, fetch_page
 
 
 def _movement(kind: str, **columns: Any) -> Movement:
@@ -35,10 +36,12 @@ class Ledger:
             return []
         return [_movement(**row) for row in self.session.execute(_RECORD, rows).mappings()]
 
-    def of_product(self, product_id: str) -> Select:
-        """A product's movements, newest first, for paging."""
-        return (
+    def of_product(self, product_id: str, page: PageQuery) -> tuple[list[Movement], bool]:
+        """One page of a product's movements, newest first; whether more follow."""
+        statement = (
             MOVEMENT.select()
             .where(stock_movements.c.product_id == product_id)
             .order_by(stock_movements.c.id.desc())
         )
+        rows, more = fetch_page(self.session, statement, page, rows=True)
+        return MOVEMENT.all(rows), more

@@ -4,13 +4,16 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, or_, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from mercado_inventory.adapters.rows import As
 from mercado_inventory.adapters.tables import products
 from mercado_inventory.domain.errors import DuplicateSku
-from mercado_inventory.domain.products import Product, canonical_id
+from mercado_inventory.domain.products import Product
+from mercado_platform.db import containing
+from mercado_platform.ids import canonical_id
+from mercado_platform.pagination import PageQuery, fetch_page
 
 PRODUCT = As(Product, products, *(c.name for c in products.c if c.name != "deleted_at"))
 LIVE = products.c.deleted_at.is_(None)
@@ -82,11 +85,19 @@ class Products:
             update(products).where(products.c.id == product.id).values(deleted_at=func.now())
         )
 
-    def search(self, term: str | None, available: bool | None, active: bool | None) -> Select:
-        """Products whose name or sku contains `term`, filtered, ordered by name, for paging."""
+    def search(
+        self,
+        page: PageQuery,
+        *,
+        term: str | None = None,
+        available: bool | None = None,
+        active: bool | None = None,
+    ) -> tuple[list[Product], bool]:
+        """One page of the products whose name or sku contains `term`, filtered, ordered by
+        name; whether more follow."""
         statement = PRODUCT.select().where(LIVE).order_by(products.c.name, products.c.id)
         if term:
-            pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = containing(term)
             statement = statement.where(
                 or_(products.c.name.ilike(pattern), products.c.sku.ilike(pattern))
             )
@@ -95,7 +106,8 @@ class Products:
             statement = statement.where(in_stock if available else ~in_stock)
         if active is not None:
             statement = statement.where(products.c.active.is_(active))
-        return statement
+        rows, more = fetch_page(self.session, statement, page, rows=True)
+        return PRODUCT.all(rows), more
 
 
 def _ids(product_ids: Iterable[str]) -> dict[str, list[str]]:

@@ -1,6 +1,5 @@
 """Products with their stock levels, and the movements of the ledger that change them."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -115,11 +114,3 @@ class Product:
     ) -> Movement:
         self.on_hand += delta
         return Movement(self.id, kind, delta, self.on_hand, reason, actor, order_id)
-
-
-def canonical_id(value: str) -> str | None:
-    """`value` as a canonical product id (lower-case UUID), or None if it is not one."""
-    try:
-        return str(uuid.UUID(value))
-    except (ValueError, AttributeError, TypeError):
-        return None

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from mercado_inventory.domain.products import Product, canonical_id
+from mercado_inventory.domain.products import Product
+from mercado_platform.ids import canonical_id
 
 
 @dataclass(frozen=True)

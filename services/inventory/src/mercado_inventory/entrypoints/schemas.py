@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
 
 from mercado_inventory.domain.products import Movement, MovementKind, Product
+from mercado_inventory.service_layer.stock import Availability
 from mercado_platform.pagination import PageQuery
 from mercado_platform.validation import ApiModel
 
@@ -129,4 +130,18 @@ def movement_json(movement: Movement) -> dict[str, Any]:
         "actor": movement.actor,
         "order_id": movement.order_id,
         "created_at": movement.created_at.isoformat() if movement.created_at else None,
+    }
+
+
+def availability_json(answer: Availability) -> dict[str, Any]:
+    """One line of the availability check's answer."""
+    product = answer.product
+    return {
+        "product_id": answer.line.product_id,
+        "quantity": answer.line.quantity,
+        "available": answer.shortfall is None,
+        "available_quantity": product.available if product else 0,
+        "name": product.name if product else None,
+        "price": str(product.price) if product else None,
+        "reason": str(answer.shortfall.reason) if answer.shortfall else None,
     }

@@ -1,7 +1,7 @@
 """Use cases of reservations, driven by orders' events and by the expiry clock.
 
 `reserve`, `cancel` and `commit` run inside the consumer's unit of work, which commits
-them together with the inbox row of the message; `expire_next` commits on its own.
+them together with the inbox row of the message; `expire_due` commits each expiry.
 
 Concurrency: every use case first claims or locks the order's reservation row, then
 locks the products it touches with SELECT ... FOR UPDATE in ascending id order, and
@@ -15,25 +15,23 @@ then lock in conflicting orders; PostgreSQL aborts one and its orders are applie
 import logging
 from datetime import UTC, datetime, timedelta
 
-from mercado_inventory.adapters.ledger import Ledger
-from mercado_inventory.adapters.products import Products
-from mercado_inventory.adapters.reservations import Reservations
+from mercado_inventory.adapters.unit_of_work import InventoryUnitOfWork
 from mercado_inventory.domain.errors import CannotCommit, ReservationNotFound
 from mercado_inventory.domain.products import Product
 from mercado_inventory.domain.reservations import Line, Reservation, Status, allocate
 from mercado_inventory.service_layer import events
-from mercado_platform.db import UnitOfWork
+from mercado_platform.db import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
 
 def reserve(
-    uow: UnitOfWork, order_id: str, lines: list[Line], ttl: timedelta, revision: int = 1
+    uow: InventoryUnitOfWork, order_id: str, lines: list[Line], ttl: timedelta, revision: int = 1
 ) -> None:
     """Reserve every line of the order or none. An order already decided changes nothing,
     unless this is a newer revision of its lines (the customer edited it), which replaces
     the earlier answer: what the earlier revision held is released in the same step."""
-    reservations = Reservations(uow.session)
+    reservations = uow.reservations
     previous = None
     if not reservations.claim(order_id, Status.PENDING, revision):
         previous = reservations.lock(order_id)
@@ -47,13 +45,13 @@ def reserve(
         products[line.product_id].release(line.quantity)
     shortfalls = allocate(products, lines)
     if shortfalls:
-        Products(uow.session).save_stock(products.values())
+        uow.products.save_stock(products.values())
         rejected = Reservation(order_id, Status.REJECTED, revision=revision)
         reservations.save(rejected, lines=written)
         uow.publish(events.stock_rejected(order_id, shortfalls, revision))
         return
     reservation = Reservation(order_id, Status.RESERVED, lines, datetime.now(UTC) + ttl, revision)
-    Products(uow.session).save_stock(products.values())
+    uow.products.save_stock(products.values())
     reservations.save(reservation, lines=written)
     uow.publish(events.stock_reserved(reservation))
     events.publish_low_stock(uow, products.values(), were_low)
@@ -68,10 +66,10 @@ def _superseded(previous: Reservation | None, revision: int) -> bool:
     )
 
 
-def cancel(uow: UnitOfWork, order_id: str) -> None:
+def cancel(uow: InventoryUnitOfWork, order_id: str) -> None:
     """Release a cancelled order's reservation; a paid order cancelled before it left
     puts its stock back on the shelf through a `return` movement."""
-    reservations = Reservations(uow.session)
+    reservations = uow.reservations
     if reservations.claim(order_id, Status.CANCELLED):
         log.info(
             "order %s cancelled before it was reserved; a late order.placed is ignored", order_id
@@ -91,27 +89,27 @@ def cancel(uow: UnitOfWork, order_id: str) -> None:
         _release(uow, reservation, Status.CANCELLED)
 
 
-def _take_back(uow: UnitOfWork, reservation: Reservation) -> None:
+def _take_back(uow: InventoryUnitOfWork, reservation: Reservation) -> None:
     products, _ = _lock_products(uow, reservation.lines)
     movements = [
         products[line.product_id].take_back(line.quantity, reservation.order_id)
         for line in reservation.lines
     ]
-    Products(uow.session).save_stock(products.values())
-    Ledger(uow.session).record(movements)
+    uow.products.save_stock(products.values())
+    uow.ledger.record(movements)
     reservation.status = Status.CANCELLED
-    Reservations(uow.session).save(reservation)
+    uow.reservations.save(reservation)
     uow.publish(events.stock_released(reservation, "cancelled"))
 
 
-def commit(uow: UnitOfWork, order_id: str) -> None:
+def commit(uow: InventoryUnitOfWork, order_id: str) -> None:
     """A paid order's reservation leaves the shelf: on hand and reserved both decrease.
 
     Paid after its reservation expired, the order takes the stock again if it is still
     available; otherwise, and for an order never reserved, rejected or cancelled, this
     raises, so the message is retried and then dead-lettered for staff to see.
     """
-    reservations = Reservations(uow.session)
+    reservations = uow.reservations
     reservation = reservations.lock(order_id)
     if reservation is None:
         raise ReservationNotFound(f"order {order_id} was paid but has no reservation (yet)")
@@ -131,36 +129,45 @@ def commit(uow: UnitOfWork, order_id: str) -> None:
     movements = [
         products[line.product_id].sell(line.quantity, order_id) for line in reservation.lines
     ]
-    Products(uow.session).save_stock(products.values())
-    Ledger(uow.session).record(movements)
+    uow.products.save_stock(products.values())
+    uow.ledger.record(movements)
     reservation.status = Status.COMMITTED
     reservations.save(reservation)
     uow.publish(events.stock_committed(reservation))
     events.publish_low_stock(uow, products.values(), were_low)
 
 
-def expire_next(uow: UnitOfWork) -> str | None:
-    """Release one reservation past its expiry and commit; returns its order id, or None."""
-    reservation = Reservations(uow.session).lock_next_due()
-    if reservation is None:
-        return None
-    _release(uow, reservation, Status.EXPIRED)
-    uow.commit()
-    return reservation.order_id
+def expire_due(units: UnitsOfWork[InventoryUnitOfWork]) -> int:
+    """Release every reservation past its expiry, one transaction each; returns how many."""
+    expired = 0
+    while _expire_next(units()):
+        expired += 1
+    return expired
 
 
-def _release(uow: UnitOfWork, reservation: Reservation, status: Status) -> None:
+def _expire_next(uow: InventoryUnitOfWork) -> bool:
+    """Release one reservation past its expiry; False when none is due."""
+    with uow:
+        reservation = uow.reservations.lock_next_due()
+        if reservation is None:
+            return False
+        _release(uow, reservation, Status.EXPIRED)
+        uow.commit()
+    return True
+
+
+def _release(uow: InventoryUnitOfWork, reservation: Reservation, status: Status) -> None:
     products, _ = _lock_products(uow, reservation.lines)
     for line in reservation.lines:
         products[line.product_id].release(line.quantity)
-    Products(uow.session).save_stock(products.values())
+    uow.products.save_stock(products.values())
     reservation.status = status
-    Reservations(uow.session).save(reservation)
+    uow.reservations.save(reservation)
     uow.publish(events.stock_released(reservation, str(status)))
 
 
 def _lock_products(
-    uow: UnitOfWork, lines: list[Line]
+    uow: InventoryUnitOfWork, lines: list[Line]
 ) -> tuple[dict[str, Product], dict[str, bool]]:
-    products = Products(uow.session).lock(line.product_id for line in lines)
+    products = uow.products.lock(line.product_id for line in lines)
     return products, {product.id: product.is_low for product in products.values()}

@@ -4,14 +4,16 @@ The statements each e-mail runs are built once, with bound parameters (see order
 repository.py for why).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from mercado_notifications.adapters.tables import customers, notifications
 from mercado_notifications.domain.model import Audience, Customer, Notification, Status
 from mercado_platform.db import ROW_ID, update_by_id
+from mercado_platform.pagination import PageQuery, fetch_page
 
 COLUMNS = tuple(column.name for column in notifications.columns)
 _ADD = insert(notifications)
@@ -32,6 +34,17 @@ _CLAIM_DUE = (
     .with_for_update(of=notifications, skip_locked=True)
 )
 _SAVE = update_by_id(notifications)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing of notifications is narrowed to; None leaves a filter out."""
+
+    customer_id: str | None = None
+    recipient: str | None = None
+    event_type: str | None = None
+    status: Status | None = None
+    order_id: str | None = None
 
 
 class NotificationRepository:
@@ -62,6 +75,24 @@ class NotificationRepository:
         values = {name: value for name, value in _values(note).items() if name != "id"}
         self.session.execute(_SAVE, {**values, ROW_ID: note.id})
 
+    def page(self, page: PageQuery, filters: Filters) -> tuple[list[Notification], bool]:
+        """One page of the notifications that pass `filters`, newest first; whether more
+        follow."""
+        columns = notifications.c
+        statement = select(notifications).order_by(columns.created_at.desc(), columns.id.desc())
+        if filters.customer_id is not None:
+            statement = statement.where(columns.customer_id == filters.customer_id)
+        if filters.recipient is not None:
+            statement = statement.where(func.lower(columns.recipient) == filters.recipient.lower())
+        if filters.event_type is not None:
+            statement = statement.where(columns.event_type == filters.event_type)
+        if filters.status is not None:
+            statement = statement.where(columns.status == filters.status.value)
+        if filters.order_id is not None:
+            statement = statement.where(columns.order_id == filters.order_id)
+        rows, more = fetch_page(self.session, statement, page, rows=True)
+        return [from_row(row) for row in rows], more
+
     def forget_customer(self, customer_id: str, now: datetime) -> None:
         """Erase a deleted customer's address from the log; what was still owed is skipped."""
         of_customer = notifications.c.customer_id == customer_id
@@ -77,13 +108,6 @@ class NotificationRepository:
                 next_attempt_at=None,
             )
         )
-
-
-def newest_first() -> Select[Any]:
-    """Every notification, newest first: the base of the listings."""
-    return select(notifications).order_by(
-        notifications.c.created_at.desc(), notifications.c.id.desc()
-    )
 
 
 def from_row(row: Any) -> Notification:

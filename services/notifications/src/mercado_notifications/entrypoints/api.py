@@ -5,23 +5,18 @@ from typing import Any
 from flask import Blueprint, g, jsonify
 from flask.typing import ResponseReturnValue
 from pydantic import Field
-from sqlalchemy import Select, func
 
-from mercado_notifications.adapters.repository import (
-    NotificationRepository,
-    from_row,
-    newest_first,
-)
-from mercado_notifications.adapters.tables import notifications
-from mercado_notifications.domain.errors import NotificationNotFound
+from mercado_notifications.adapters.repository import Filters
 from mercado_notifications.domain.model import Notification, Status
-from mercado_platform.auth import requires
-from mercado_platform.errors import Forbidden, problem
-from mercado_platform.pagination import PageQuery, fetch_page, page_body
-from mercado_platform.service import unit_of_work
+from mercado_notifications.service_layer import queries
+from mercado_notifications.service_layer.dependencies import Dependencies
+from mercado_platform.auth import caller, requires
+from mercado_platform.pagination import PageQuery, page_body
+from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 READ_OWN, READ_ANY = "notifications:read", "notifications:read:any"
+blueprint = Blueprint("notifications", __name__, url_prefix="/api/notifications")
 
 
 class MyNotificationsQuery(PageQuery):
@@ -39,53 +34,41 @@ class NotificationsQuery(MyNotificationsQuery):
     customer_id: str | None = Field(None, max_length=64)
 
 
-def notifications_blueprint() -> Blueprint:
-    """Routes under /api/notifications (the prefix the gateway sends here)."""
-    blueprint = Blueprint("notifications", __name__, url_prefix="/api/notifications")
-    blueprint.add_url_rule("", view_func=list_all, methods=["GET"])
-    blueprint.add_url_rule("/me", view_func=list_mine, methods=["GET"])
-    blueprint.add_url_rule("/<notification_id>", view_func=show, methods=["GET"])
-
-    @blueprint.errorhandler(NotificationNotFound)
-    def not_found(exc: NotificationNotFound) -> ResponseReturnValue:
-        return problem(404, exc.code, str(exc))
-
-    return blueprint
-
-
+@blueprint.get("")
 @requires(READ_ANY)
 @validate(query=NotificationsQuery)
 def list_all(query: NotificationsQuery) -> ResponseReturnValue:
     """Every notification, newest first, filtered."""
-    statement = _filtered(newest_first(), query)
-    if query.recipient:
-        statement = statement.where(
-            func.lower(notifications.c.recipient) == query.recipient.lower()
-        )
-    if query.customer_id:
-        statement = statement.where(notifications.c.customer_id == query.customer_id)
-    return _page(statement, query)
+    filters = Filters(
+        query.customer_id or None,
+        query.recipient or None,
+        query.event_type or None,
+        query.status,
+        query.order_id or None,
+    )
+    return _page(filters, query)
 
 
+@blueprint.get("/me")
 @requires(READ_OWN)
 @validate(query=MyNotificationsQuery)
 def list_mine(query: MyNotificationsQuery) -> ResponseReturnValue:
     """The caller's own notifications, newest first."""
-    statement = newest_first().where(notifications.c.customer_id == g.principal.subject)
-    return _page(_filtered(statement, query), query)
+    filters = Filters(
+        g.principal.subject,
+        event_type=query.event_type or None,
+        status=query.status,
+        order_id=query.order_id or None,
+    )
+    return _page(filters, query)
 
 
+@blueprint.get("/<id:notification_id>")
 @requires()
 def show(notification_id: str) -> ResponseReturnValue:
     """One notification: the caller's own, or anyone's with notifications:read:any."""
-    principal = g.principal
-    any_one = principal.has_scope(READ_ANY)
-    if not (any_one or principal.has_scope(READ_OWN)):
-        raise Forbidden(f"This needs {READ_OWN} (or {READ_ANY}).", code="insufficient_scope")
-    with unit_of_work().reading() as uow:
-        note = NotificationRepository(uow.session).get(notification_id)
-    if note is None or not (any_one or note.customer_id == principal.subject):
-        raise NotificationNotFound(notification_id)
+    notes: Dependencies = dependencies()
+    note = queries.get_notification(notes.uow(), notification_id, caller(READ_OWN, READ_ANY))
     return jsonify(view(note))
 
 
@@ -110,20 +93,10 @@ def view(note: Notification) -> dict[str, Any]:
     }
 
 
-def _filtered(statement: Select[Any], query: MyNotificationsQuery) -> Select[Any]:
-    if query.event_type:
-        statement = statement.where(notifications.c.event_type == query.event_type)
-    if query.status:
-        statement = statement.where(notifications.c.status == query.status.value)
-    if query.order_id:
-        statement = statement.where(notifications.c.order_id == query.order_id)
-    return statement
-
-
-def _page(statement: Select[Any], query: PageQuery) -> ResponseReturnValue:
-    with unit_of_work().reading() as uow:
-        rows, has_more = fetch_page(uow.session, statement, query, rows=True)
-    return jsonify(page_body([view(from_row(row)) for row in rows], query, has_more))
+def _page(filters: Filters, query: PageQuery) -> ResponseReturnValue:
+    notes: Dependencies = dependencies()
+    found, more = queries.list_notifications(notes.uow(), filters, query)
+    return jsonify(page_body([view(note) for note in found], query, more))
 
 
 def _iso(moment: Any) -> str | None:

@@ -2,6 +2,7 @@
 and record how that went, in one transaction that holds the row against other deliverers."""
 
 import logging
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -9,11 +10,11 @@ from datetime import UTC, datetime
 from email.message import Message
 from typing import Protocol
 
-from mercado_notifications.adapters.repository import NotificationRepository
 from mercado_notifications.adapters.templates import compose, render
+from mercado_notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from mercado_notifications.domain.errors import DeliveryFailed
 from mercado_notifications.domain.model import Audience, Customer, Notification, RetryPolicy
-from mercado_platform.db import UnitOfWork
+from mercado_platform.db import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +41,27 @@ class Delivery:
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
-def deliver_next(uow: UnitOfWork, delivery: Delivery) -> Notification | None:
+def deliver_due(
+    units: UnitsOfWork[NotificationsUnitOfWork], delivery: Delivery, stop: threading.Event
+) -> int:
+    """Try every notification due now, one transaction each, over one connection to the
+    mail server, until none is left or `stop` is set; returns how many were tried."""
+    tried = 0
+    with delivery.mailer.session():
+        while not stop.is_set() and deliver_next(units(), delivery) is not None:
+            tried += 1
+    return tried
+
+
+def deliver_next(uow: NotificationsUnitOfWork, delivery: Delivery) -> Notification | None:
     """Try the notification due first; None when nothing is due."""
     with uow:
-        repository = NotificationRepository(uow.session)
-        claimed = repository.claim_due(delivery.clock())
+        claimed = uow.notifications.claim_due(delivery.clock())
         if claimed is None:
             return None
         note, customer = claimed
         _attempt(note, customer, delivery)
-        repository.save(note)
+        uow.notifications.save(note)
         uow.commit()
     log.info(
         "notification %s (%s) %s after %d attempt(s)",

@@ -73,7 +73,7 @@ class InventoryClient:
         self.attempts = attempts
         self.breaker = breaker
         # urllib3 itself, not requests: a peer on the service network needs no proxies,
-        # cookies or auth, and requests' preparing them was a sixth of orders' API CPU
+        # cookies or auth, which requests would prepare on every call
         self.http = urllib3.connection_from_url(
             base_url,
             maxsize=POOL_SIZE,

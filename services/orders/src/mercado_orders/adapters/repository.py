@@ -6,6 +6,7 @@ PostgreSQL spent running it.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, Executable, Row, Select, bindparam, delete, i
 from mercado_orders.adapters.tables import order_lines, orders, status_history
 from mercado_orders.domain.model import Line, Order, Status, StatusChange
 from mercado_platform.db import ROW_ID, update_by_id
+from mercado_platform.pagination import PageQuery, fetch_page
 
 # An order and its lines in one round trip: a row per line (one with NULL lines if none).
 _LINE_COLUMNS = [
@@ -64,6 +66,26 @@ _UPDATE_ORDER_WITH_CHANGE = _UPDATE_ORDER.add_cte(_CHANGE)
 _DELETE_LINES = delete(order_lines).where(order_lines.c.order_id == bindparam("order_id"))
 
 
+@dataclass(frozen=True)
+class Listed:
+    """An order in a listing (without its history), with when its status last changed and
+    the last event it saw."""
+
+    order: Order
+    status_since: datetime
+    last_event: str | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing of orders is narrowed to; None leaves a filter out."""
+
+    customer_id: str | None = None
+    status: Status | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
 class OrderRepository:
     """Loads and saves whole orders: the row, its lines and its status history."""
 
@@ -105,7 +127,44 @@ class OrderRepository:
             self._insert_lines(order)
         self._remember(order)
 
-    def lines_of(self, order_ids: Iterable[str]) -> dict[str, list[Line]]:
+    def page(self, page: PageQuery, filters: Filters) -> tuple[list[Listed], bool]:
+        """One page of the orders that pass `filters`, newest first; whether more follow."""
+        statement = select(orders).order_by(orders.c.created_at.desc(), orders.c.id)
+        if filters.customer_id is not None:
+            statement = statement.where(orders.c.customer_id == filters.customer_id)
+        if filters.status is not None:
+            statement = statement.where(orders.c.status == filters.status.value)
+        if filters.created_from is not None:
+            statement = statement.where(orders.c.created_at >= filters.created_from)
+        if filters.created_to is not None:
+            statement = statement.where(orders.c.created_at < filters.created_to)
+        return self._listed(statement, page)
+
+    def stuck(
+        self, page: PageQuery, older_than: datetime, status: Status | None
+    ) -> tuple[list[Listed], bool]:
+        """One page of the open orders whose status has not changed since `older_than`,
+        oldest first; whether more follow."""
+        waiting = [status] if status else [Status.RECEIVED, Status.AWAITING_PAYMENT, Status.PAID]
+        statement = (
+            select(orders)
+            .where(
+                orders.c.status.in_([s.value for s in waiting]), orders.c.status_since < older_than
+            )
+            .order_by(orders.c.status_since, orders.c.id)
+        )
+        return self._listed(statement, page)
+
+    def _listed(self, statement: Select, page: PageQuery) -> tuple[list[Listed], bool]:
+        rows, more = fetch_page(self.session, statement, page, rows=True)
+        lines = self._lines_of(row.id for row in rows)
+        listed = [
+            Listed(_order(row, lines.get(row.id, []), []), row.status_since, row.last_event)
+            for row in rows
+        ]
+        return listed, more
+
+    def _lines_of(self, order_ids: Iterable[str]) -> dict[str, list[Line]]:
         """The lines of several orders at once, for listings."""
         found: dict[str, list[Line]] = {}
         for row in self.session.execute(_LINES, {"order_ids": list(order_ids)}):
@@ -163,26 +222,6 @@ class OrderRepository:
     def _remember(self, order: Order) -> None:
         self._saved_history[order.id] = len(order.history)
         self._saved_revision[order.id] = order.revision
-
-
-def orders_query() -> Select:
-    """All orders, newest first; callers add their filters."""
-    return select(orders).order_by(orders.c.created_at.desc(), orders.c.id)
-
-
-def stuck_query(older_than: datetime, status: Status | None) -> Select:
-    """Open orders whose status has not changed since `older_than`, oldest first."""
-    waiting = [status] if status else [Status.RECEIVED, Status.AWAITING_PAYMENT, Status.PAID]
-    return (
-        select(orders)
-        .where(orders.c.status.in_([s.value for s in waiting]), orders.c.status_since < older_than)
-        .order_by(orders.c.status_since, orders.c.id)
-    )
-
-
-def order_from_row(row: Row[Any], lines: list[Line]) -> Order:
-    """An order from a listing row and its lines, without history."""
-    return _order(row, lines, [])
 
 
 def _row(order: Order) -> dict[str, object]:

@@ -7,9 +7,13 @@ from decimal import Decimal
 class OrdersError(Exception):
     """Base of every orders domain error."""
 
+    code = "orders_error"
+
 
 class OrderNotFound(OrdersError):
     """No such order, or not one the caller may see."""
+
+    code = "order_not_found"
 
     def __init__(self, order_id: str) -> None:
         super().__init__(f"Order {order_id} does not exist.")
@@ -18,6 +22,8 @@ class OrderNotFound(OrdersError):
 class IllegalTransition(OrdersError):
     """The lifecycle does not allow this move from the current status."""
 
+    code = "illegal_transition"
+
     def __init__(self, order_id: str, current: str, wanted: str) -> None:
         super().__init__(f"Order {order_id} is {current}; it cannot become {wanted}.")
         self.current = current
@@ -25,6 +31,8 @@ class IllegalTransition(OrdersError):
 
 class OrderNotEditable(OrdersError):
     """Lines can only change while the order is still `received`."""
+
+    code = "order_not_editable"
 
     def __init__(self, order_id: str, current: str) -> None:
         super().__init__(
@@ -73,6 +81,8 @@ class InsufficientStock(OrderRefused):
 class CatalogueUnavailable(OrdersError):
     """Inventory cannot be reached and the local catalogue does not know a product yet."""
 
+    code = "catalogue_unavailable"
+
     def __init__(self, product_ids: list[str]) -> None:
         super().__init__(
             "Inventory cannot be reached and these products are not known here yet: "
@@ -83,6 +93,8 @@ class CatalogueUnavailable(OrdersError):
 class IdempotencyKeyReused(OrdersError):
     """The same Idempotency-Key came back with a different request."""
 
+    code = "idempotency_key_reused"
+
     def __init__(self) -> None:
         super().__init__(
             "This Idempotency-Key was already used for a different request; use a new key."
@@ -91,6 +103,8 @@ class IdempotencyKeyReused(OrdersError):
 
 class CustomerInactive(OrdersError):
     """The customer's account was disabled or deleted."""
+
+    code = "customer_inactive"
 
     def __init__(self, customer_id: str, state: str) -> None:
         super().__init__(f"Customer {customer_id} is {state} and cannot place orders.")

@@ -27,7 +27,6 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.REJECTED: frozenset(),
     Status.CANCELLED: frozenset(),
 }
-FINAL = frozenset(status for status, nexts in TRANSITIONS.items() if not nexts)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,12 @@
-"""The orders HTTP API: seed 001's POST /api/orders, listing, reading, cancelling."""
+"""The orders HTTP API: placing, listing, reading, editing, cancelling and fulfilling orders."""
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy import Select
 
-from mercado_orders.adapters.inventory import availability_check
-from mercado_orders.adapters.repository import (
-    OrderRepository,
-    order_from_row,
-    orders_query,
-    stuck_query,
-)
-from mercado_orders.adapters.tables import orders
+from mercado_orders.adapters.repository import Filters, Listed
 from mercado_orders.domain.model import Order
 from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints import views
@@ -25,146 +17,124 @@ from mercado_orders.entrypoints.schemas import (
     ProductLine,
     StuckQuery,
 )
-from mercado_orders.service_layer import managing
-from mercado_orders.service_layer.managing import Caller
-from mercado_orders.service_layer.ordering import Availability, PlaceOrder, place_order
-from mercado_platform.auth import requires
+from mercado_orders.service_layer import managing, queries
+from mercado_orders.service_layer.dependencies import Dependencies
+from mercado_orders.service_layer.ordering import PlaceOrder, place_order
+from mercado_platform.auth import caller, requires
 from mercado_platform.errors import Forbidden, MalformedRequest
-from mercado_platform.pagination import PageQuery, fetch_page, page_body
-from mercado_platform.service import unit_of_work
+from mercado_platform.pagination import PageQuery, page_body
+from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 MAX_KEY_LENGTH = 255
+READ, READ_ANY = "orders:read", "orders:read:any"
+WRITE, WRITE_ANY = "orders:write", "orders:write:any"
+FULFIL = "orders:fulfil"
+blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
 
 
-def orders_blueprint() -> Blueprint:
-    """Routes under /api/orders."""
-    blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
-    blueprint.add_url_rule("", view_func=create, methods=["POST"])
-    blueprint.add_url_rule("", view_func=list_orders, methods=["GET"])
-    blueprint.add_url_rule("/stuck", view_func=list_stuck, methods=["GET"])
-    blueprint.add_url_rule("/<order_id>", view_func=show, methods=["GET"])
-    blueprint.add_url_rule("/<order_id>", view_func=edit, methods=["PATCH"])
-    blueprint.add_url_rule("/<order_id>/cancel", view_func=cancel, methods=["POST"])
-    blueprint.add_url_rule("/<order_id>/fulfil", view_func=fulfil, methods=["POST"])
-    blueprint.add_url_rule("/<order_id>/retry", view_func=retry, methods=["POST"])
-    views.register_domain_errors(blueprint)
-    return blueprint
-
-
-@requires("orders:write")
+@blueprint.post("")
+@requires(WRITE)
 @validate(body=PlaceOrderBody)
 def create(body: PlaceOrderBody) -> ResponseReturnValue:
-    """Place an order (seed 001); prices are checked against the catalogue."""
+    """Place an order; prices are checked against the catalogue."""
+    orders: Dependencies = dependencies()
     principal = g.principal
-    if body.customer_id != principal.subject and not principal.has_scope("orders:write:any"):
+    if body.customer_id != principal.subject and not principal.has_scope(WRITE_ANY):
         raise Forbidden("You can only place orders for yourself.", code="not_your_customer_id")
     command = PlaceOrder(
         customer_id=body.customer_id,
         lines=_requested(body.products),
-        currency=current_app.extensions["mercado.settings"].currency,
+        currency=orders.currency,
         caller=principal.subject,
         request=body.model_dump(mode="json"),
         idempotency_key=_idempotency_key(),
     )
-    answer = place_order(unit_of_work(), command, _inventory())
+    answer = place_order(orders.uow(), command, orders.inventory)
     response = jsonify(answer.body)
     response.status_code = answer.status
     response.headers["Location"] = f"/api/orders/{answer.body['order_id']}"
     return response
 
 
+@blueprint.get("")
 @requires()
 @validate(query=OrdersQuery)
 def list_orders(query: OrdersQuery) -> ResponseReturnValue:
     """The caller's orders (everyone's with `orders:read:any`), newest first."""
-    caller = _caller("orders:read", "orders:read:any")
-    statement = orders_query()
-    if not caller.any_order:
-        statement = statement.where(orders.c.customer_id == caller.subject)
-    elif query.customer_id:
-        statement = statement.where(orders.c.customer_id == query.customer_id)
-    if query.status:
-        statement = statement.where(orders.c.status == query.status.value)
-    if query.created_from:
-        statement = statement.where(orders.c.created_at >= query.created_from)
-    if query.created_to:
-        statement = statement.where(orders.c.created_at < query.created_to)
-    return _page(statement, query, views.summary)
+    orders: Dependencies = dependencies()
+    filters = Filters(query.customer_id, query.status, query.created_from, query.created_to)
+    found = queries.list_orders(orders.uow(), caller(READ, READ_ANY), filters, query)
+    return _page(found, query, lambda listed: views.summary(listed.order))
 
 
-@requires("orders:fulfil")
+@blueprint.get("/stuck")
+@requires(FULFIL)
 @validate(query=StuckQuery)
 def list_stuck(query: StuckQuery) -> ResponseReturnValue:
     """Open orders whose status has not moved for a while, with the last event seen."""
-    older_than = datetime.now(UTC) - timedelta(seconds=query.older_than_seconds)
-    return _page(stuck_query(older_than, query.status), query, views.stuck)
+    orders: Dependencies = dependencies()
+    found = queries.list_stuck(orders.uow(), query.older_than_seconds, query.status, query)
+    return _page(found, query, views.stuck)
 
 
+@blueprint.get("/<id:order_id>")
 @requires()
 def show(order_id: str) -> ResponseReturnValue:
     """One order with its lines, status history and payment link."""
-    with unit_of_work().reading() as uow:
-        order = managing.load(
-            OrderRepository(uow.session), order_id, _caller("orders:read", "orders:read:any")
-        )
+    orders: Dependencies = dependencies()
+    order = queries.get_order(orders.uow(), order_id, caller(READ, READ_ANY))
     return jsonify(views.detail(order))
 
 
+@blueprint.patch("/<id:order_id>")
 @requires()
 @validate(body=EditOrderBody)
 def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
     """Change the items of an order still `received`, at current catalogue prices."""
+    orders: Dependencies = dependencies()
     lines = _requested(body.products)
-    caller = _caller("orders:write", "orders:write:any")
-    order = managing.edit_order(unit_of_work(), order_id, lines, caller, _inventory())
+    who = caller(WRITE, WRITE_ANY)
+    order = managing.edit_order(orders.uow(), order_id, lines, who, orders.inventory)
     return jsonify(views.detail(order))
 
 
+@blueprint.post("/<id:order_id>/cancel")
 @requires()
 def cancel(order_id: str) -> ResponseReturnValue:
     """Cancel an order; stock is released and a paid order refunded."""
-    return _act(managing.cancel_order, order_id, ("orders:write", "orders:write:any"))
+    return _act(managing.cancel_order, order_id, WRITE, WRITE_ANY)
 
 
-@requires("orders:fulfil")
+@blueprint.post("/<id:order_id>/fulfil")
+@requires(FULFIL)
 def fulfil(order_id: str) -> ResponseReturnValue:
     """Staff mark a paid order as delivered: it is completed."""
-    return _act(managing.fulfil_order, order_id, ("orders:fulfil", "orders:fulfil"))
+    return _act(managing.fulfil_order, order_id, FULFIL, FULFIL)
 
 
-@requires("orders:fulfil")
+@blueprint.post("/<id:order_id>/retry")
+@requires(FULFIL)
 def retry(order_id: str) -> ResponseReturnValue:
     """Staff re-send the event a stuck order waits on."""
-    return _act(managing.retry_step, order_id, ("orders:fulfil", "orders:fulfil"))
+    return _act(managing.retry_step, order_id, FULFIL, FULFIL)
 
 
-def _act(action: Any, order_id: str, scopes: tuple[str, str]) -> ResponseReturnValue:
-    order: Order = action(unit_of_work(), order_id, _caller(*scopes))
+def _act(action: Any, order_id: str, own_scope: str, any_scope: str) -> ResponseReturnValue:
+    orders: Dependencies = dependencies()
+    order: Order = action(orders.uow(), order_id, caller(own_scope, any_scope))
     return jsonify(views.detail(order))
 
 
-def _page(statement: Select, query: PageQuery, render: Any) -> ResponseReturnValue:
-    with unit_of_work().reading() as uow:
-        rows, has_more = fetch_page(uow.session, statement, query, rows=True)
-        lines = OrderRepository(uow.session).lines_of(row.id for row in rows)
-    items = [render(row, order_from_row(row, lines.get(row.id, []))) for row in rows]
-    return jsonify(page_body(items, query, has_more))
+def _page(
+    found: tuple[list[Listed], bool], query: PageQuery, render: Callable[[Listed], Any]
+) -> ResponseReturnValue:
+    listed, more = found
+    return jsonify(page_body([render(entry) for entry in listed], query, more))
 
 
 def _requested(products: list[ProductLine]) -> list[RequestedLine]:
     return [RequestedLine(p.product_id, p.quantity, p.price) for p in products]
-
-
-def _caller(own_scope: str, any_scope: str) -> Caller:
-    """Who calls, refused unless they hold the scope for their own orders or for any."""
-    principal = g.principal
-    any_order = principal.has_scope(any_scope)
-    if not (any_order or principal.has_scope(own_scope)):
-        raise Forbidden(
-            f"This needs the scope {own_scope} (or {any_scope}).", code="insufficient_scope"
-        )
-    return Caller(principal.subject, any_order=any_order)
 
 
 def _idempotency_key() -> str | None:
@@ -175,14 +145,3 @@ def _idempotency_key() -> str | None:
             code="invalid_idempotency_key",
         )
     return key.strip() if key else None
-
-
-def _inventory() -> Availability:
-    """The app's one inventory client: one breaker and one connection pool per process."""
-    extensions = current_app.extensions
-    if "orders.inventory" not in extensions:
-        # setdefault is atomic: threads racing on the first requests all keep the same one
-        extensions.setdefault(
-            "orders.inventory", availability_check(extensions["mercado.settings"])
-        )
-    return extensions["orders.inventory"]

@@ -22,7 +22,7 @@ def one_line_per_product(products: list["ProductLine"]) -> list["ProductLine"]:
 
 
 class ProductLine(ApiModel):
-    """One line of seed 001's body: the product, how many, and the price the customer saw."""
+    """One line of an order: the product, how many, and the price the customer saw."""
 
     product_id: str = Field(min_length=1, max_length=64)
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
@@ -30,7 +30,7 @@ class ProductLine(ApiModel):
 
 
 class PlaceOrderBody(ApiModel):
-    """Seed 001's `POST /api/orders` body."""
+    """The body of `POST /api/orders`: who orders, and the lines."""
 
     customer_id: str = Field(min_length=1, max_length=64)
     products: list[ProductLine] = Field(min_length=1, max_length=MAX_LINES)

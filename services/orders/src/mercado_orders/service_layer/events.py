@@ -1,17 +1,12 @@
 """The events orders publishes, built from the order they describe."""
 
-from decimal import Decimal
 from typing import Any
 
 from mercado_orders.domain.model import Order
 from mercado_platform.messaging.events import Event
+from mercado_platform.money import money
 
 SOURCE = "/mercado/orders"
-
-
-def money(amount: Decimal) -> str:
-    """A Decimal as the contracts carry it: a string with two places."""
-    return str(amount.quantize(Decimal("0.01")))
 
 
 def _event(kind: str, order: Order, **data: Any) -> Event:
@@ -29,8 +24,8 @@ def order_placed(order: Order) -> Event:
         {
             "product_id": line.product_id,
             "quantity": line.quantity,
-            "unit_price": money(line.unit_price),
-            "line_total": money(line.line_total),
+            "unit_price": money(line.unit_price, order.currency),
+            "line_total": money(line.line_total, order.currency),
         }
         for line in order.lines
     ]
@@ -38,7 +33,7 @@ def order_placed(order: Order) -> Event:
         "order.placed",
         order,
         items=items,
-        total=money(order.total),
+        total=money(order.total, order.currency),
         currency=order.currency,
         revision=order.revision,
     )
@@ -51,18 +46,18 @@ def payment_requested(order: Order) -> Event:
             "product_id": line.product_id,
             "name": line.name,
             "quantity": line.quantity,
-            "unit_price": money(line.unit_price),
+            "unit_price": money(line.unit_price, order.currency),
         }
         for line in order.lines
     ]
-    return _event(
-        "payment.requested", order, amount=money(order.total), currency=order.currency, items=items
-    )
+    amount = money(order.total, order.currency)
+    return _event("payment.requested", order, amount=amount, currency=order.currency, items=items)
 
 
 def order_paid(order: Order) -> Event:
     """Inventory commits the reservation."""
-    return _event("order.paid", order, total=money(order.total), currency=order.currency)
+    total = money(order.total, order.currency)
+    return _event("order.paid", order, total=total, currency=order.currency)
 
 
 def order_cancelled(order: Order, reason: str, *, was_paid: bool) -> Event:

@@ -2,53 +2,31 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-from mercado_orders.adapters.repository import OrderRepository
+from mercado_orders.adapters.unit_of_work import OrdersUnitOfWork
 from mercado_orders.domain.errors import IllegalTransition, OrderNotFound
 from mercado_orders.domain.model import Order, Status
 from mercado_orders.domain.pricing import RequestedLine, price_lines
 from mercado_orders.service_layer import events
 from mercado_orders.service_layer.ordering import Availability, catalogue_for, now
-from mercado_platform.db import UnitOfWork
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who acts, and whether they may act on other customers' orders."""
-
-    subject: str
-    any_order: bool = False
-
-    def may_see(self, order: Order) -> bool:
-        """Own orders always; anyone's with the `:any` scope."""
-        return self.any_order or order.customer_id == self.subject
-
-
-def load(
-    repository: OrderRepository, order_id: str, caller: Caller, *, lock: bool = False
-) -> Order:
-    """The order if it exists and the caller may see it; otherwise OrderNotFound."""
-    order = repository.get(order_id, lock=lock)
-    if order is None or not caller.may_see(order):
-        raise OrderNotFound(order_id)
-    return order
+from mercado_platform.auth import Caller
 
 
 @contextmanager
-def changing(uow: UnitOfWork, order_id: str, caller: Caller) -> Iterator[Order]:
+def changing(uow: OrdersUnitOfWork, order_id: str, caller: Caller) -> Iterator[Order]:
     """The caller's order, locked; what the block does to it is saved and committed with
     whatever it published, or nothing is if the block raises."""
     with uow:
-        repository = OrderRepository(uow.session)
-        order = load(repository, order_id, caller, lock=True)
+        order = uow.orders.get(order_id, lock=True)
+        if order is None or not caller.may_see(order.customer_id):
+            raise OrderNotFound(order_id)
         yield order
-        repository.save(order)
+        uow.orders.save(order)
         uow.commit()
 
 
 def edit_order(
-    uow: UnitOfWork,
+    uow: OrdersUnitOfWork,
     order_id: str,
     lines: list[RequestedLine],
     caller: Caller,
@@ -58,13 +36,13 @@ def edit_order(
     inventory replaces the reservation of the previous one."""
     checked = availability(lines)
     with changing(uow, order_id, caller) as order:
-        order.replace_lines(price_lines(lines, catalogue_for(uow.session, lines, checked)))
+        order.replace_lines(price_lines(lines, catalogue_for(uow, lines, checked)))
         order.note(f"items changed (revision {order.revision})", now())
         uow.publish(events.order_placed(order))
     return order
 
 
-def cancel_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+def cancel_order(uow: OrdersUnitOfWork, order_id: str, caller: Caller) -> Order:
     """Cancel an order that is not yet completed; a paid one is refunded."""
     with changing(uow, order_id, caller) as order:
         was_paid = order.status is Status.PAID
@@ -74,14 +52,14 @@ def cancel_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
     return order
 
 
-def fulfil_order(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+def fulfil_order(uow: OrdersUnitOfWork, order_id: str, caller: Caller) -> Order:
     """Staff shipped a paid order: it is completed."""
     with changing(uow, order_id, caller) as order:
         order.move_to(Status.COMPLETED, f"fulfilled by {caller.subject}", now())
     return order
 
 
-def retry_step(uow: UnitOfWork, order_id: str, caller: Caller) -> Order:
+def retry_step(uow: OrdersUnitOfWork, order_id: str, caller: Caller) -> Order:
     """Publish again the event an order waits on (its reservation or its payment link)."""
     with changing(uow, order_id, caller) as order:
         if order.status is Status.RECEIVED:

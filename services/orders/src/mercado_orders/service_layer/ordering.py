@@ -3,18 +3,13 @@ per Idempotency-Key."""
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects.postgresql import insert
-
-from mercado_orders.adapters import read_models
-from mercado_orders.adapters.repository import OrderRepository
-from mercado_orders.adapters.tables import idempotency_keys
+from mercado_orders.adapters.idempotency import Stored
+from mercado_orders.adapters.unit_of_work import OrdersUnitOfWork
 from mercado_orders.domain.errors import (
     CatalogueUnavailable,
     CustomerInactive,
@@ -23,7 +18,7 @@ from mercado_orders.domain.errors import (
 from mercado_orders.domain.model import Order, Status, StatusChange
 from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine, price_lines
 from mercado_orders.service_layer import events
-from mercado_platform.db import UnitOfWork
+from mercado_platform.ids import new_id
 
 Availability = Callable[[list[RequestedLine]], dict[str, CatalogueEntry] | None]
 PLACED_MESSAGE = "Order successfully placed."
@@ -60,7 +55,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability) -> Answer:
+def place_order(uow: OrdersUnitOfWork, command: PlaceOrder, availability: Availability) -> Answer:
     """Store a new order priced by the catalogue and publish `order.placed`; a retry with
     the same Idempotency-Key gets the first answer and creates nothing.
 
@@ -68,14 +63,14 @@ def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability
     """
     checked = availability(command.lines)
     with uow:
-        stored = _stored_answer(uow.session, command)
+        stored = _stored_answer(uow, command)
         if stored is not None:
             return stored
-        _check_customer(uow.session, command.customer_id)
-        lines = price_lines(command.lines, catalogue_for(uow.session, command.lines, checked))
+        _check_customer(uow, command.customer_id)
+        lines = price_lines(command.lines, catalogue_for(uow, command.lines, checked))
         at = now()
         order = Order(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             customer_id=command.customer_id,
             status=Status.RECEIVED,
             lines=lines,
@@ -86,67 +81,52 @@ def place_order(uow: UnitOfWork, command: PlaceOrder, availability: Availability
         answer = Answer(
             200, {"order_id": order.id, "status": "received", "message": PLACED_MESSAGE}
         )
-        if not _claim_key(uow.session, command, answer):
+        if not _claim_key(uow, command, answer):
             uow.rollback()
-            return _stored_answer(uow.session, command) or answer
-        OrderRepository(uow.session).add(order)
+            return _stored_answer(uow, command) or answer
+        uow.orders.add(order)
         uow.publish(events.order_placed(order))
         uow.commit()
     return answer
 
 
-def _stored_answer(session: Connection, command: PlaceOrder) -> Answer | None:
+def _stored_answer(uow: OrdersUnitOfWork, command: PlaceOrder) -> Answer | None:
     if command.idempotency_key is None:
         return None
-    row = session.execute(
-        select(idempotency_keys).where(
-            idempotency_keys.c.owner == command.caller,
-            idempotency_keys.c.key == command.idempotency_key,
-        )
-    ).first()
-    if row is None:
+    stored = uow.idempotency.find(command.caller, command.idempotency_key)
+    if stored is None:
         return None
-    if row.request_hash != command.fingerprint:
+    if stored.request_hash != command.fingerprint:
         raise IdempotencyKeyReused()
-    return Answer(row.response_status, row.response_body)
+    return Answer(stored.status, stored.body)
 
 
-def _claim_key(session: Connection, command: PlaceOrder, answer: Answer) -> bool:
-    """Record the key with its answer; False when a concurrent request claimed it first
-    (PostgreSQL makes this insert wait for that request's transaction to end)."""
+def _claim_key(uow: OrdersUnitOfWork, command: PlaceOrder, answer: Answer) -> bool:
+    """Record the key with its answer; False when a concurrent request claimed it first."""
     if command.idempotency_key is None:
         return True
-    claimed = session.execute(
-        insert(idempotency_keys)
-        .values(
-            owner=command.caller,
-            key=command.idempotency_key,
-            request_hash=command.fingerprint,
-            response_status=answer.status,
-            response_body=answer.body,
-        )
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.key)
-    ).first()
-    return claimed is not None
+    stored = Stored(command.fingerprint, answer.status, answer.body)
+    return uow.idempotency.claim(command.caller, command.idempotency_key, stored)
 
 
-def _check_customer(session: Connection, customer_id: str) -> None:
-    state = read_models.customer_state(session, customer_id)
+def _check_customer(uow: OrdersUnitOfWork, customer_id: str) -> None:
+    state = uow.customers.state(customer_id)
     if state in {"disabled", "deleted"}:
         raise CustomerInactive(customer_id, state)
 
 
 def catalogue_for(
-    session: Connection, lines: list[RequestedLine], checked: dict[str, CatalogueEntry] | None
+    uow: OrdersUnitOfWork,
+    lines: list[RequestedLine],
+    checked: dict[str, CatalogueEntry] | None,
 ) -> dict[str, CatalogueEntry]:
     """Inventory's live answer when there is one (named from the local read model of
     products where inventory gave no name), else that read model."""
     if checked is not None:
         unnamed = [pid for pid, entry in checked.items() if not entry.name]
-        known = read_models.catalogue(session, unnamed) if unnamed else {}
+        known = uow.catalogue.entries(unnamed) if unnamed else {}
         return {pid: _named(entry, known.get(pid)) for pid, entry in checked.items()}
-    known = read_models.catalogue(session, [line.product_id for line in lines])
+    known = uow.catalogue.entries(line.product_id for line in lines)
     missing = sorted({line.product_id for line in lines} - known.keys())
     if missing:
         raise CatalogueUnavailable(missing)

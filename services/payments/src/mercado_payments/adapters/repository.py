@@ -8,12 +8,13 @@ from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, bindparam, func, or_, select
+from sqlalchemy import Connection, Row, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from mercado_payments.adapters.tables import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
 from mercado_platform.db import ROW_ID, update_by_id
+from mercado_platform.pagination import PageQuery, fetch_page
 
 COLUMNS = tuple(field.name for field in fields(Payment))
 _ADD = (
@@ -75,20 +76,19 @@ class PaymentRepository:
         row = {"event_id": event_id, "type": event_type}
         return self.session.execute(_FIRST_SIGHT, row).rowcount == 1
 
+    def page(self, page: PageQuery, status: Status | None = None) -> tuple[list[Payment], bool]:
+        """One page of payments, newest first, optionally only those in `status`; whether
+        more follow."""
+        statement = select(payments).order_by(payments.c.created_at.desc(), payments.c.id)
+        if status is not None:
+            statement = statement.where(payments.c.status == status.value)
+        rows, more = fetch_page(self.session, statement, page, rows=True)
+        return [payment_from_row(row) for row in rows], more
+
     def _one(self, column: str, value: str, lock: bool) -> Payment | None:
         statement = (_LOCKED_BY if lock else _BY)[column]
         row = self.session.execute(statement, {"value": value}).first()
         return payment_from_row(row) if row else None
-
-
-def payments_query(status: Status | None = None, customer_id: str | None = None) -> Select[Any]:
-    """Payments, newest first, optionally only those in `status` or of one customer."""
-    statement = select(payments).order_by(payments.c.created_at.desc(), payments.c.id)
-    if status is not None:
-        statement = statement.where(payments.c.status == status.value)
-    if customer_id is not None:
-        statement = statement.where(payments.c.customer_id == customer_id)
-    return statement
 
 
 def payment_from_row(row: Row[Any]) -> Payment:

@@ -1,30 +1,9 @@
-"""How payments look in JSON, and the one place domain errors become HTTP answers."""
+"""How payments look in JSON."""
 
 from typing import Any
 
-from flask import Blueprint
-from flask.typing import ResponseReturnValue
-
-from mercado_payments.domain import errors
 from mercado_payments.domain.model import Payment
-from mercado_payments.domain.money import money
-from mercado_platform.errors import problem
-
-STATUS_OF: dict[type[errors.PaymentsError], int] = {
-    errors.PaymentNotFound: 404,
-    errors.CheckoutNotFound: 404,
-    errors.CheckoutClosed: 409,
-    errors.WebhookRejected: 400,
-}
-
-
-def register_domain_errors(blueprint: Blueprint) -> None:
-    """Answer every payments domain error with its status and stable code."""
-
-    @blueprint.errorhandler(errors.PaymentsError)
-    def domain_error(exc: errors.PaymentsError) -> ResponseReturnValue:
-        status = next((s for kind, s in STATUS_OF.items() if isinstance(exc, kind)), 409)
-        return problem(status, exc.code, str(exc))
+from mercado_platform.money import money
 
 
 def detail(payment: Payment) -> dict[str, Any]:

@@ -2,16 +2,17 @@
 later whatever the provider could not do at once."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from mercado_payments.adapters.repository import PaymentRepository
+from mercado_payments.adapters.unit_of_work import PaymentsUnitOfWork
 from mercado_payments.domain.errors import ProviderRejected, ProviderUnavailable
 from mercado_payments.domain.model import Payment, Status
 from mercado_payments.domain.provider import PaymentProvider
 from mercado_payments.service_layer import events
-from mercado_platform.db import UnitOfWork
+from mercado_platform.db import UnitsOfWork
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class PaymentRequest:
 
 
 def request_payment(
-    uow: UnitOfWork,
+    uow: PaymentsUnitOfWork,
     provider: PaymentProvider,
     asked: PaymentRequest,
     policy: RetryPolicy,
@@ -52,7 +53,7 @@ def request_payment(
         provider=provider.name,
         now=now,
     )
-    if not PaymentRepository(uow.session).add(payment):
+    if not uow.payments.add(payment):
         log.info("order %s already has a payment; request ignored", asked.order_id)
         return
     if payment.status is Status.FAILED:
@@ -62,7 +63,7 @@ def request_payment(
 
 
 def order_cancelled(
-    uow: UnitOfWork,
+    uow: PaymentsUnitOfWork,
     provider: PaymentProvider,
     order_id: str,
     *,
@@ -71,8 +72,7 @@ def order_cancelled(
     now: datetime,
 ) -> None:
     """Refund a paid order; close the checkout of an unpaid one."""
-    repository = PaymentRepository(uow.session)
-    payment = repository.for_order(order_id, lock=True)
+    payment = uow.payments.for_order(order_id, lock=True)
     if payment is None:
         log.info("order %s cancelled before any payment was requested", order_id)
         return
@@ -83,21 +83,42 @@ def order_cancelled(
     if payment.outstanding:
         settle(uow, provider, payment, policy, now)
     else:
-        repository.save(payment)
+        uow.payments.save(payment)
 
 
-def settle_next(
-    uow: UnitOfWork, provider: PaymentProvider, policy: RetryPolicy, now: datetime
-) -> Payment | None:
-    """Do the provider work of one payment whose retry is due; None when none is."""
-    payment = PaymentRepository(uow.session).next_outstanding(now)
-    if payment is not None:
+def settle_due(
+    units: UnitsOfWork[PaymentsUnitOfWork],
+    provider: PaymentProvider,
+    policy: RetryPolicy,
+    clock: Callable[[], datetime],
+) -> int:
+    """Do the provider work of every payment whose retry is due, one transaction each;
+    returns how many were tried."""
+    tried = 0
+    while _settle_next(units(), provider, policy, clock()):
+        tried += 1
+    return tried
+
+
+def _settle_next(
+    uow: PaymentsUnitOfWork, provider: PaymentProvider, policy: RetryPolicy, now: datetime
+) -> bool:
+    """Do the provider work of one payment whose retry is due; False when none is."""
+    with uow:
+        payment = uow.payments.next_outstanding(now)
+        if payment is None:
+            return False
         settle(uow, provider, payment, policy, now)
-    return payment
+        uow.commit()
+    return True
 
 
 def settle(
-    uow: UnitOfWork, provider: PaymentProvider, payment: Payment, policy: RetryPolicy, now: datetime
+    uow: PaymentsUnitOfWork,
+    provider: PaymentProvider,
+    payment: Payment,
+    policy: RetryPolicy,
+    now: datetime,
 ) -> None:
     """Ask the provider for what the payment is owed; if it is down, try again later."""
     try:
@@ -113,10 +134,10 @@ def settle(
             uow.publish(events.failed(payment))
         elif payment.outstanding:  # a refund is owed whatever happens: keep asking, slowly
             payment.postpone(str(exc), now, base=policy.max_seconds, cap=policy.max_seconds)
-    PaymentRepository(uow.session).save(payment)
+    uow.payments.save(payment)
 
 
-def _ask_provider(uow: UnitOfWork, provider: PaymentProvider, payment: Payment) -> None:
+def _ask_provider(uow: PaymentsUnitOfWork, provider: PaymentProvider, payment: Payment) -> None:
     if payment.status is Status.PENDING:
         payment.opened(provider.create_checkout(payment))
         uow.publish(events.link_created(payment))

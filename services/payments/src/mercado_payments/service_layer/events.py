@@ -3,8 +3,8 @@
 from typing import Any
 
 from mercado_payments.domain.model import Payment
-from mercado_payments.domain.money import money
 from mercado_platform.messaging.events import Event
+from mercado_platform.money import money
 
 SOURCE = "/mercado/payments"
 

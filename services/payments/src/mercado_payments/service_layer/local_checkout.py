@@ -5,12 +5,11 @@ import json
 import uuid
 from typing import Any
 
-from mercado_payments.adapters.repository import PaymentRepository
 from mercado_payments.adapters.signatures import sign
+from mercado_payments.adapters.unit_of_work import PaymentsUnitOfWork
 from mercado_payments.domain.errors import CheckoutClosed, CheckoutNotFound
 from mercado_payments.domain.model import Payment, Status
 from mercado_payments.service_layer import webhooks
-from mercado_platform.db import UnitOfWork
 
 OUTCOMES = {
     "pay": ("checkout.session.completed", "paid", "complete"),
@@ -18,17 +17,23 @@ OUTCOMES = {
 }
 
 
-def find_checkout(uow: UnitOfWork, session_id: str) -> Payment:
+def find_checkout(uow: PaymentsUnitOfWork, session_id: str) -> Payment:
     """The payment behind a local checkout page."""
     with uow.reading() as reader:
-        payment = PaymentRepository(reader.session).for_session(session_id)
+        payment = reader.payments.for_session(session_id)
     if payment is None or payment.provider != "local":
         raise CheckoutNotFound(f"There is no checkout {session_id}.")
     return payment
 
 
 def press(
-    uow: UnitOfWork, session_id: str, button: str, secret: str, *, now: float, tolerance: int
+    uow: PaymentsUnitOfWork,
+    session_id: str,
+    button: str,
+    secret: str,
+    *,
+    now: float,
+    tolerance: int,
 ) -> Payment:
     """Pay or cancel a local checkout through the signed webhook path."""
     payment = find_checkout(uow, session_id)

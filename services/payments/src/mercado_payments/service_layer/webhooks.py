@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 
 from mercado_payments.adapters.repository import PaymentRepository
 from mercado_payments.adapters.signatures import verify
+from mercado_payments.adapters.unit_of_work import PaymentsUnitOfWork
 from mercado_payments.domain.errors import MalformedEvent
 from mercado_payments.domain.model import Payment
 from mercado_payments.service_layer import events
-from mercado_platform.db import UnitOfWork
 
 log = logging.getLogger(__name__)
 PAID = frozenset({"paid", "no_payment_required"})
@@ -35,7 +35,7 @@ class Received(NamedTuple):
 
 
 def receive(
-    uow: UnitOfWork,
+    uow: PaymentsUnitOfWork,
     payload: bytes,
     signature: str | None,
     secret: str,
@@ -47,7 +47,7 @@ def receive(
     verify(payload, signature, secret, now=now, tolerance=tolerance)
     event = parse(payload)
     with uow:
-        if not PaymentRepository(uow.session).first_sight(event.id, event.type):
+        if not uow.payments.first_sight(event.id, event.type):
             return Received("duplicate")
         received = apply(uow, event)
         uow.commit()
@@ -68,14 +68,14 @@ def parse(payload: bytes) -> ProviderEvent:
     return event
 
 
-def apply(uow: UnitOfWork, event: ProviderEvent) -> Received:
+def apply(uow: PaymentsUnitOfWork, event: ProviderEvent) -> Received:
     """Move the event's payment along; unknown types and payments are ignored (Stripe
     would retry anything but a 2xx)."""
     rule = RULES.get(event.type)
     if rule is None:
         return Received("ignored")
     find, change = rule
-    repository = PaymentRepository(uow.session)
+    repository = uow.payments
     payment = find(repository, event.object)
     if payment is None:
         log.warning("%s %s names no payment of ours; ignored", event.type, event.id)

@@ -23,9 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from mercado_platform.broker import connection_parameters, run_reconnecting
-from mercado_platform.db import Database, UnitOfWork
+from mercado_platform.db import UnitOfWork, UnitsOfWork
 from mercado_platform.failpoints import failpoint
-from mercado_platform.messaging.contracts import Contracts
 from mercado_platform.messaging.events import Event, current_trace
 from mercado_platform.messaging.metrics import MessagingMetrics
 from mercado_platform.messaging.topology import dead_letter_queue, retry_queue
@@ -63,22 +62,18 @@ class Consumer:
 
     def __init__(
         self,
-        database: Database,
+        units: UnitsOfWork,
         amqp_url: str,
         queue: str,
         handlers: Mapping[str, Handler],
         *,
-        exchange: str | None = None,
-        contracts: Contracts | None = None,
         settings: ConsumerSettings | None = None,
         metrics: MessagingMetrics | None = None,
     ) -> None:
-        self.database = database
+        self.units = units
         self.amqp_url = amqp_url
         self.queue = queue
         self.handlers = handlers
-        self.exchange = exchange
-        self.contracts = contracts
         self.settings = settings or ConsumerSettings()
         self.metrics = metrics or MessagingMetrics("consumer")
 
@@ -141,7 +136,7 @@ class Consumer:
             log.warning("no handler for %s on %s; dropped", event.type, self.queue)
             return "ignored", ""
         try:
-            with UnitOfWork(self.database, self.exchange, self.contracts) as uow:
+            with self.units() as uow:
                 outcome = self._apply(event, uow)
                 uow.commit()
         except OperationalError:
@@ -161,7 +156,7 @@ class Consumer:
         if any(event.type not in self.handlers for event in events):
             return None
         try:
-            with UnitOfWork(self.database, self.exchange, self.contracts) as uow:
+            with self.units() as uow:
                 outcomes = [self._apply(event, uow) for event in events]
                 uow.commit()
         except Exception:  # each is handled alone next, where its failure is dealt with

@@ -50,6 +50,13 @@ class Contracts:
     def __iter__(self) -> Iterator[Contract]:
         return iter(self.by_key.values())
 
+    def producer_of(self, event_type: str) -> str:
+        """The service that publishes `event_type` (as its newest contract says)."""
+        versions = [c for (kind, _), c in self.by_key.items() if kind == event_type]
+        if not versions:
+            raise ContractError(f"no contract for {event_type}, so no producer is known")
+        return max(versions, key=lambda contract: contract.version).producer
+
     def check(self, event: Event, *, strict: bool | None = None) -> None:
         """Raise ContractError if `event.data` breaks its schema (or, when strict, has none)."""
         validator = self._validators.get((event.type, event.version))

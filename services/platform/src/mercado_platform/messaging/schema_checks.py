@@ -1,7 +1,7 @@
 """A quick yes or no for the part of JSON Schema our event contracts use.
 
-`jsonschema` interprets a schema afresh for every instance: 50 to 150 us an event, a tenth
-of a consumer's CPU. These checks are plain functions built once per contract. They
+`jsonschema` interprets a schema afresh for every instance, on every event a service
+publishes or consumes. These checks are plain functions built once per contract. They
 answer exactly as `jsonschema` does on the keywords below (a test compares the two on
 every contract); `Contracts.check` still asks `jsonschema` to say why an event fails, and
 to judge alone any contract that uses a keyword not listed here.

@@ -4,9 +4,13 @@ In a cluster the operator declares these from the MessagingTopology resource; th
 `declare` command does the same for tests and local runs. Consumers declare nothing.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pika.adapters.blocking_connection import BlockingChannel
+
+from mercado_platform.messaging.contracts import Contracts
 
 RETRY_DELAY_MS = 2_000
 EXCHANGE_TYPE = "topic"
@@ -47,6 +51,20 @@ class Subscription:
 
     queue: str
     bindings: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A queue of a consuming service: the events it takes and, for each, the fields its
+    handler reads (a JSON Schema, checked against the producer's contract by the tests)."""
+
+    name: str
+    reads: Mapping[str, Mapping[str, Any]]
+
+    def subscription(self, contracts: Contracts) -> Subscription:
+        """The queue bound, for each event it reads, to the exchange of its producer."""
+        bindings = sorted((exchange_for(contracts.producer_of(t)), t) for t in self.reads)
+        return Subscription(self.name, tuple(bindings))
 
 
 @dataclass(frozen=True)

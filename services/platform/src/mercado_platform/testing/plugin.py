@@ -148,4 +148,4 @@ def make_service_app() -> Iterator[Callable[[Any, Any], Any]]:
 
     yield build
     for app in apps:
-        app.extensions["mercado.db"].dispose()
+        app.extensions["mercado.service"].close()

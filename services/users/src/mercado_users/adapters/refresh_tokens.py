@@ -2,12 +2,12 @@
 
 import hashlib
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from mercado_platform.ids import new_id
 from mercado_users.adapters.tables import refresh_tokens
 
 
@@ -20,8 +20,8 @@ def digest(token: str) -> str:
 class StoredToken:
     """A refresh token as the database knows it."""
 
-    user_id: uuid.UUID
-    family_id: uuid.UUID
+    user_id: str
+    family_id: str
     expires_at: datetime
     spent: bool
     now: datetime
@@ -33,16 +33,14 @@ class RefreshTokens:
     def __init__(self, session: Connection) -> None:
         self.session = session
 
-    def issue(
-        self, user_id: uuid.UUID, lifetime: timedelta, family: uuid.UUID | None = None
-    ) -> str:
+    def issue(self, user_id: str, lifetime: timedelta, family: str | None = None) -> str:
         """A new token for `user_id`, in `family` (one login's chain of rotations)."""
         token = secrets.token_urlsafe(32)
         self.session.execute(
             insert(refresh_tokens).values(
                 token_hash=digest(token),
                 user_id=user_id,
-                family_id=family or uuid.uuid4(),
+                family_id=family or new_id(),
                 expires_at=func.now() + lifetime,
             )
         )
@@ -71,7 +69,7 @@ class RefreshTokens:
             .values(used_at=func.now())
         )
 
-    def revoke_family(self, family_id: uuid.UUID) -> None:
+    def revoke_family(self, family_id: str) -> None:
         """Revoke every token descended from the same login."""
         self.session.execute(
             update(refresh_tokens)
@@ -79,7 +77,7 @@ class RefreshTokens:
             .values(revoked_at=func.now())
         )
 
-    def revoke_all(self, user_id: uuid.UUID) -> None:
+    def revoke_all(self, user_id: str) -> None:
         """Revoke every token of the user (disable, password change)."""
         self.session.execute(
             update(refresh_tokens)
@@ -87,11 +85,11 @@ class RefreshTokens:
             .values(revoked_at=func.now())
         )
 
-    def forget_all(self, user_id: uuid.UUID) -> None:
+    def forget_all(self, user_id: str) -> None:
         """Delete every token of the user (account deletion)."""
         self.session.execute(delete(refresh_tokens).where(refresh_tokens.c.user_id == user_id))
 
-    def sessions_of(self, user_id: uuid.UUID) -> list[dict]:
+    def sessions_of(self, user_id: str) -> list[dict]:
         """When each of the user's tokens was issued, expires, was used or revoked (export)."""
         rows = self.session.execute(
             select(
@@ -105,7 +103,7 @@ class RefreshTokens:
         ).all()
         return [dict(row._mapping) for row in rows]
 
-    def prune_expired(self, user_id: uuid.UUID) -> None:
+    def prune_expired(self, user_id: str) -> None:
         """Drop the user's expired tokens so the table does not grow without bound."""
         self.session.execute(
             delete(refresh_tokens).where(

@@ -1,10 +1,12 @@
 """Loading and saving users and their addresses with SQLAlchemy Core."""
 
-import uuid
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
+from mercado_platform.db import containing
+from mercado_platform.ids import canonical_id
+from mercado_platform.pagination import PageQuery, fetch_page
 from mercado_users.adapters.tables import addresses, users
 from mercado_users.domain.addresses import Address, AddressBook
 from mercado_users.domain.model import Status, User
@@ -19,17 +21,43 @@ class UserRepository:
     def __init__(self, session: Connection) -> None:
         self.session = session
 
-    def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User | None:
-        """The user with this id; `for_update` locks the row until the transaction ends."""
+    def get(self, user_id: str, *, for_update: bool = False) -> User | None:
+        """The user with this id (None for one that is not even an id); `for_update` locks
+        the row until the transaction ends."""
+        if canonical_id(user_id) is None:
+            return None
         statement = select(users).where(users.c.id == user_id)
         row = self.session.execute(statement.with_for_update() if for_update else statement).first()
         return _user(row._mapping) if row else None
 
-    def get_many(self, user_ids: list[uuid.UUID]) -> list[User]:
+    def get_many(self, user_ids: list[str]) -> list[User]:
         """The users with these ids, in the order given."""
         rows = self.session.execute(select(users).where(users.c.id.in_(user_ids))).all()
         by_id = {row.id: _user(row._mapping) for row in rows}
         return [by_id[user_id] for user_id in user_ids if user_id in by_id]
+
+    def page(
+        self,
+        page: PageQuery,
+        *,
+        role: str | None = None,
+        status: str | None = None,
+        search: str | None = None,
+    ) -> tuple[list[User], bool]:
+        """One page of the users matching the filters, in a stable order; whether more
+        follow."""
+        statement = select(users.c.id).order_by(users.c.created_at, users.c.id)
+        if role:
+            statement = statement.where(users.c.roles.contains([role]))
+        if status:
+            statement = statement.where(users.c.status == status)
+        if search:
+            pattern = containing(search)
+            statement = statement.where(
+                or_(users.c.login.ilike(pattern), users.c.email.ilike(pattern))
+            )
+        ids, more = fetch_page(self.session, statement, page)
+        return self.get_many(ids), more
 
     def find_by_login_or_email(self, identifier: str) -> User | None:
         """The user whose login or e-mail is `identifier` (already lower-cased)."""
@@ -59,7 +87,7 @@ class UserRepository:
             .values(**_user_row(user), updated_at=func.now())
         )
 
-    def address_book(self, user_id: uuid.UUID) -> AddressBook:
+    def address_book(self, user_id: str) -> AddressBook:
         """The user's addresses, oldest first."""
         rows = self.session.execute(
             select(addresses)
@@ -68,7 +96,7 @@ class UserRepository:
         ).all()
         return AddressBook([_address(row._mapping) for row in rows])
 
-    def save_address_book(self, user_id: uuid.UUID, book: AddressBook) -> None:
+    def save_address_book(self, user_id: str, book: AddressBook) -> None:
         """Make the stored addresses those of `book`; the default flag moves without ever
         having two defaults at once."""
         kept = [address.id for address in book.addresses]
@@ -85,22 +113,9 @@ class UserRepository:
             else:
                 self.session.execute(insert(addresses).values(user_id=user_id, **values))
 
-    def delete_address_book(self, user_id: uuid.UUID) -> None:
+    def delete_address_book(self, user_id: str) -> None:
         """Erase every address of the user."""
         self.session.execute(delete(addresses).where(addresses.c.user_id == user_id))
-
-
-def listing(*, role: str | None, status: str | None, search: str | None) -> Select[Any]:
-    """Ids of the users matching the filters, in a stable order for paging."""
-    statement = select(users.c.id).order_by(users.c.created_at, users.c.id)
-    if role:
-        statement = statement.where(users.c.roles.contains([role]))
-    if status:
-        statement = statement.where(users.c.status == status)
-    if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        statement = statement.where(or_(users.c.login.ilike(pattern), users.c.email.ilike(pattern)))
-    return statement
 
 
 def _user(row: Any) -> User:

@@ -26,7 +26,7 @@ class AccessTokens:
         claims = {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": str(user.id),
+            "sub": user.id,
             "roles": sorted(user.roles),
             "scope": " ".join(scopes_for(user.roles)),
             "iat": now,

@@ -1,9 +1,9 @@
 """A customer's addresses: several per customer, exactly one default while any exist."""
 
-import uuid
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from mercado_platform.ids import new_id
 from mercado_users.domain.errors import AddressNotFound, TooManyAddresses
 
 MAX_ADDRESSES = 20
@@ -22,7 +22,7 @@ class Address:
     complement: str | None = None
     state: str | None = None
     is_default: bool = False
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: str = field(default_factory=new_id)
 
 
 DETAILS = tuple(f.name for f in fields(Address) if f.name not in {"id", "is_default"})
@@ -34,7 +34,7 @@ class AddressBook:
     def __init__(self, addresses: list[Address]) -> None:
         self.addresses = list(addresses)
 
-    def get(self, address_id: uuid.UUID) -> Address:
+    def get(self, address_id: str) -> Address:
         """The address with this id, or AddressNotFound."""
         for address in self.addresses:
             if address.id == address_id:
@@ -51,7 +51,7 @@ class AddressBook:
             self._make_default(address.id)
         return address
 
-    def change(self, address_id: uuid.UUID, changes: dict[str, Any]) -> Address:
+    def change(self, address_id: str, changes: dict[str, Any]) -> Address:
         """Change an address's details; `is_default: true` makes it the default."""
         current = self.get(address_id)
         details = {name: value for name, value in changes.items() if name in DETAILS}
@@ -61,12 +61,12 @@ class AddressBook:
             self._make_default(address_id)
         return self.get(address_id)
 
-    def remove(self, address_id: uuid.UUID) -> None:
+    def remove(self, address_id: str) -> None:
         """Delete an address; when it was the default, the oldest remaining one takes over."""
         removed = self.get(address_id)
         self.addresses.remove(removed)
         if removed.is_default and self.addresses:
             self._make_default(self.addresses[0].id)
 
-    def _make_default(self, address_id: uuid.UUID) -> None:
+    def _make_default(self, address_id: str) -> None:
         self.addresses = [replace(a, is_default=a.id == address_id) for a in self.addresses]

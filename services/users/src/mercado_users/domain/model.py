@@ -1,10 +1,10 @@
 """A user account: identity, profile, roles and status."""
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from mercado_platform.ids import new_id
 from mercado_users.domain.errors import AccountInactive, SelfLockout
 from mercado_users.domain.roles import Role
 
@@ -29,7 +29,7 @@ class User:
     roles: set[str] = field(default_factory=lambda: {Role.CUSTOMER.value})
     status: Status = Status.ACTIVE
     disabled_reason: str | None = None
-    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: str = field(default_factory=new_id)
     created_at: datetime | None = None
     updated_at: datetime | None = None
 
@@ -58,7 +58,7 @@ class User:
         self.roles.add(role.value)
         return not had
 
-    def revoke(self, role: Role, *, by: uuid.UUID) -> bool:
+    def revoke(self, role: Role, *, by: str) -> bool:
         """Take `role` away; an admin cannot drop their own admin role. True if it changed."""
         if role is Role.ADMIN and by == self.id:
             raise SelfLockout("You cannot revoke your own admin role.")
@@ -66,7 +66,7 @@ class User:
         self.roles.discard(role.value)
         return had
 
-    def disable(self, reason: str | None, *, by: uuid.UUID) -> bool:
+    def disable(self, reason: str | None, *, by: str) -> bool:
         """Stop the account from logging in; True if it was active."""
         if by == self.id:
             raise SelfLockout("You cannot disable your own account.")
@@ -77,8 +77,9 @@ class User:
 
     def anonymise(self) -> None:
         """Erase every personal detail, keeping only the id as a tombstone."""
-        self.login = f"deleted-{self.id.hex}"
-        self.email = f"{self.id.hex}@deleted.invalid"
+        tombstone = self.id.replace("-", "")
+        self.login = f"deleted-{tombstone}"
+        self.email = f"{tombstone}@deleted.invalid"
         self.full_name = ""
         self.phone = None
         self.password_hash = ""

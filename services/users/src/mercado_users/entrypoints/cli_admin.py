@@ -9,14 +9,12 @@ from argparse import ArgumentParser, Namespace
 
 from pydantic import ValidationError
 
-from mercado_platform.config import ServiceSettings
-from mercado_platform.db import Database, UnitOfWork
-from mercado_platform.service import ServiceSpec
-from mercado_users.adapters.hashing import Passwords
+from mercado_platform.service import Service
 from mercado_users.domain.errors import UsersError, WeakPassword
 from mercado_users.entrypoints.schemas import NewUser
 from mercado_users.service_layer.accounts import Registration
 from mercado_users.service_layer.admin import ensure_admin
+from mercado_users.service_layer.dependencies import Dependencies
 
 PASSWORD_VARIABLE = "ADMIN_PASSWORD"
 
@@ -28,7 +26,7 @@ def arguments(parser: ArgumentParser) -> None:
     parser.add_argument("--full-name", default="Administrator")
 
 
-def create_admin(spec: ServiceSpec, settings: ServiceSettings, args: Namespace) -> None:
+def create_admin(service: Service[Dependencies], args: Namespace) -> None:
     """Create the administrator, or grant admin to the existing account with that login."""
     try:
         new = NewUser(
@@ -40,16 +38,14 @@ def create_admin(spec: ServiceSpec, settings: ServiceSettings, args: Namespace) 
     except ValidationError as exc:
         problems = "; ".join(f"{e['loc'][0]} {e['msg']}" for e in exc.errors())
         raise SystemExit(f"mercado-users: {problems}") from None
-    database = Database(settings.database_url)
+    users = service.dependencies
     try:
-        with UnitOfWork(database, spec.exchange, spec.contracts) as uow:
-            user, created = ensure_admin(uow, Passwords(), Registration(**new.model_dump()))
+        registration = Registration(**new.model_dump())
+        user, created = ensure_admin(users.uow(), users.authenticator.passwords, registration)
     except WeakPassword as exc:
         raise SystemExit(f"mercado-users: the password {'; '.join(exc.reasons)}") from None
     except UsersError as exc:
         raise SystemExit(f"mercado-users: {exc}") from None
-    finally:
-        database.dispose()
     done = "created administrator" if created else "granted admin to existing account"
     print(f"{done} {user.login} ({user.id})")
 

@@ -1,32 +1,24 @@
-"""What every users view needs: the wired components, the caller, and JSON shapes."""
+"""What every users view needs: the caller, their address, and the JSON shapes."""
 
-import uuid
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from mercado_platform.auth import authenticate
 from mercado_platform.errors import Unauthorized
+from mercado_platform.ids import canonical_id
 from mercado_users.domain.addresses import Address
 from mercado_users.domain.model import User
-from mercado_users.service_layer.sessions import Authenticator, TokenPair
-
-EXTENSION = "mercado.users"
+from mercado_users.service_layer.sessions import TokenPair
 
 
-def authenticator() -> Authenticator:
-    """The app's login machinery, wired in bootstrap."""
-    return current_app.extensions[EXTENSION]
-
-
-def caller_id() -> uuid.UUID:
+def caller_id() -> str:
     """The id of the user the bearer token speaks for."""
-    subject = authenticate().subject
-    try:
-        return uuid.UUID(subject)
-    except ValueError:
-        raise Unauthorized("The token's subject is not a user id.", code="invalid_token") from None
+    user_id = canonical_id(authenticate().subject)
+    if user_id is None:
+        raise Unauthorized("The token's subject is not a user id.", code="invalid_token")
+    return user_id
 
 
 def client_address(trusted_hops: int) -> str:
@@ -42,7 +34,7 @@ def client_address(trusted_hops: int) -> str:
 def profile(user: User, *, admin_view: bool = False) -> dict[str, Any]:
     """A user as the API shows it."""
     body = {
-        "id": str(user.id),
+        "id": user.id,
         "login": user.login,
         "email": user.email,
         "full_name": user.full_name,
@@ -60,7 +52,7 @@ def profile(user: User, *, admin_view: bool = False) -> dict[str, Any]:
 def address_body(address: Address) -> dict[str, Any]:
     """An address as the API shows it."""
     body = asdict(address)
-    return {"id": str(body.pop("id")), **body}
+    return {"id": body.pop("id"), **body}
 
 
 def token_body(pair: TokenPair) -> dict[str, Any]:

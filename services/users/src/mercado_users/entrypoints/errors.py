@@ -1,41 +1,27 @@
-"""The one place where users-domain errors become problem+json answers."""
+"""How the users API answers its domain errors (the platform writes the problem+json)."""
 
-from flask import Blueprint, Response
+from mercado_platform.errors import DomainErrors, ErrorAnswer
+from mercado_users.domain import errors
 
-from mercado_platform.errors import problem
-from mercado_users.domain import errors as domain
 
-# exception -> (HTTP status, stable code)
-ANSWERS: dict[type[domain.UsersError], tuple[int, str]] = {
-    domain.LoginTaken: (409, "login_taken"),
-    domain.EmailTaken: (409, "email_taken"),
-    domain.WeakPassword: (422, "weak_password"),
-    domain.InvalidCredentials: (401, "invalid_credentials"),
-    domain.AccountInactive: (403, "account_inactive"),
-    domain.LoginThrottled: (429, "too_many_failed_logins"),
-    domain.InvalidRefreshToken: (401, "invalid_refresh_token"),
-    domain.UserNotFound: (404, "user_not_found"),
-    domain.AddressNotFound: (404, "address_not_found"),
-    domain.TooManyAddresses: (409, "too_many_addresses"),
-    domain.SelfLockout: (409, "self_lockout"),
-    domain.WrongPassword: (403, "wrong_password"),
-    domain.AccountDeleted: (409, "account_deleted"),
+def _policy_reasons(exc: errors.WeakPassword) -> list[dict[str, str]]:
+    return [{"field": "password", "type": exc.code, "message": reason} for reason in exc.reasons]
+
+
+ERRORS: DomainErrors = {
+    errors.LoginTaken: 409,
+    errors.EmailTaken: 409,
+    errors.WeakPassword: ErrorAnswer(422, errors=_policy_reasons),
+    errors.InvalidCredentials: 401,
+    errors.AccountInactive: 403,
+    errors.LoginThrottled: ErrorAnswer(
+        429, headers=lambda exc: {"Retry-After": str(exc.retry_after)}
+    ),
+    errors.InvalidRefreshToken: 401,
+    errors.UserNotFound: 404,
+    errors.AddressNotFound: 404,
+    errors.TooManyAddresses: 409,
+    errors.SelfLockout: 409,
+    errors.WrongPassword: 403,
+    errors.AccountDeleted: 409,
 }
-
-
-def errors_blueprint() -> Blueprint:
-    """A blueprint that only answers users-domain errors raised anywhere in the app."""
-    blueprint = Blueprint("users_errors", __name__)
-
-    @blueprint.app_errorhandler(domain.UsersError)
-    def _answer(exc: domain.UsersError) -> Response:
-        status, code = ANSWERS[type(exc)]
-        errors = None
-        if isinstance(exc, domain.WeakPassword):
-            errors = [{"field": "password", "type": code, "message": r} for r in exc.reasons]
-        response = problem(status, code, str(exc), errors=errors)
-        if isinstance(exc, domain.LoginThrottled):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-
-    return blueprint

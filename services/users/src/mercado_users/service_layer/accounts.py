@@ -1,6 +1,5 @@
 """Registering, changing, exporting and deleting one's own account."""
 
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -8,11 +7,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from mercado_platform.db import UnitOfWork
 from mercado_users.adapters.hashing import Passwords
-from mercado_users.adapters.refresh_tokens import RefreshTokens
-from mercado_users.adapters.repository import UserRepository
-from mercado_users.adapters.throttle import ThrottleStore
+from mercado_users.adapters.unit_of_work import UsersUnitOfWork
 from mercado_users.domain.errors import (
     EmailTaken,
     LoginTaken,
@@ -37,19 +33,23 @@ class Registration:
     phone: str | None = None
 
 
-def register(
-    uow: UnitOfWork,
-    passwords: Passwords,
-    new: Registration,
-    roles: Iterable[Role] = (Role.CUSTOMER,),
+def register(uow: UsersUnitOfWork, passwords: Passwords, new: Registration) -> User:
+    """Create a customer account; the login and e-mail are unique regardless of case."""
+    with uow:
+        user = add_account(uow, passwords, new, roles=(Role.CUSTOMER,))
+        uow.commit()
+    return user
+
+
+def add_account(
+    uow: UsersUnitOfWork, passwords: Passwords, new: Registration, roles: Iterable[Role]
 ) -> User:
-    """Create an account; the login and e-mail are unique regardless of case."""
+    """In `uow`: an account with `roles`, and its customer.registered event."""
     login, email = new.login.lower(), new.email.lower()
     reasons = policy_violations(new.password, login=login, email=email)
     if reasons:
         raise WeakPassword(reasons)
-    users = UserRepository(uow.session)
-    _refuse_taken(users.taken(login=login, email=email))
+    _refuse_taken(uow.users.taken(login=login, email=email))
     user = User(
         login=login,
         email=email,
@@ -59,75 +59,81 @@ def register(
         roles={role.value for role in roles},
     )
     with _unique_login_and_email():
-        users.add(user)
+        uow.users.add(user)
         uow.publish(events.registered(user))
-        uow.commit()
     return user
 
 
-def active_user(uow: UnitOfWork, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+def profile_of(uow: UsersUnitOfWork, user_id: str) -> User:
     """The caller's own account, which must still be active."""
-    user = UserRepository(uow.session).get(user_id, for_update=for_update)
+    with uow.reading() as reader:
+        return active_user(reader, user_id)
+
+
+def active_user(uow: UsersUnitOfWork, user_id: str, *, for_update: bool = False) -> User:
+    """In `uow`: the caller's own account, which must still be active."""
+    user = uow.users.get(user_id, for_update=for_update)
     if user is None:
         raise UserNotFound("Your account no longer exists.")
     user.ensure_active()
     return user
 
 
-def update_profile(uow: UnitOfWork, user_id: uuid.UUID, changes: dict[str, Any]) -> User:
+def update_profile(uow: UsersUnitOfWork, user_id: str, changes: dict[str, Any]) -> User:
     """Change e-mail, name or phone; publishes customer.updated when something changed."""
-    users = UserRepository(uow.session)
-    user = active_user(uow, user_id, for_update=True)
-    if changes.get("email"):
-        changes = {**changes, "email": changes["email"].lower()}
-        if changes["email"] != user.email:
-            _refuse_taken(users.taken(email=changes["email"]))
-    if user.update_profile(changes):
-        with _unique_login_and_email():
-            users.save(user)
-            uow.publish(events.updated(user))
-            uow.commit()
+    with uow:
+        user = active_user(uow, user_id, for_update=True)
+        if changes.get("email"):
+            changes = {**changes, "email": changes["email"].lower()}
+            if changes["email"] != user.email:
+                _refuse_taken(uow.users.taken(email=changes["email"]))
+        if user.update_profile(changes):
+            with _unique_login_and_email():
+                uow.users.save(user)
+                uow.publish(events.updated(user))
+                uow.commit()
     return user
 
 
 def change_password(
-    uow: UnitOfWork, passwords: Passwords, user_id: uuid.UUID, current: str, new: str
+    uow: UsersUnitOfWork, passwords: Passwords, user_id: str, current: str, new: str
 ) -> None:
     """Replace the password after checking the current one; every session is signed out."""
-    user = active_user(uow, user_id, for_update=True)
-    if not passwords.verify(user.password_hash, current):
-        raise WrongPassword("The current password is wrong.")
-    reasons = policy_violations(new, login=user.login, email=user.email)
-    if reasons:
-        raise WeakPassword(reasons)
-    user.password_hash = passwords.hash(new)
-    UserRepository(uow.session).save(user)
-    RefreshTokens(uow.session).revoke_all(user.id)
-    uow.commit()
+    with uow:
+        user = active_user(uow, user_id, for_update=True)
+        if not passwords.verify(user.password_hash, current):
+            raise WrongPassword("The current password is wrong.")
+        reasons = policy_violations(new, login=user.login, email=user.email)
+        if reasons:
+            raise WeakPassword(reasons)
+        user.password_hash = passwords.hash(new)
+        uow.users.save(user)
+        uow.tokens.revoke_all(user.id)
+        uow.commit()
 
 
-def export(uow: UnitOfWork, user_id: uuid.UUID) -> dict[str, Any]:
+def export(uow: UsersUnitOfWork, user_id: str) -> dict[str, Any]:
     """Everything held about the caller: profile, addresses and sign-in sessions."""
-    user = active_user(uow, user_id)
-    book = UserRepository(uow.session).address_book(user.id)
-    return {
-        "user": user,
-        "addresses": book.addresses,
-        "sessions": RefreshTokens(uow.session).sessions_of(user.id),
-    }
+    with uow.reading() as reader:
+        user = active_user(reader, user_id)
+        return {
+            "user": user,
+            "addresses": reader.users.address_book(user.id).addresses,
+            "sessions": reader.tokens.sessions_of(user.id),
+        }
 
 
-def delete_account(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+def delete_account(uow: UsersUnitOfWork, user_id: str) -> None:
     """Erase the caller's personal data, end their sessions, tell other services."""
-    users = UserRepository(uow.session)
-    user = active_user(uow, user_id, for_update=True)
-    user.anonymise()
-    users.save(user)
-    users.delete_address_book(user.id)
-    RefreshTokens(uow.session).forget_all(user.id)
-    ThrottleStore(uow.session).clear(f"account:{user.id}")
-    uow.publish(events.deleted(user.id))
-    uow.commit()
+    with uow:
+        user = active_user(uow, user_id, for_update=True)
+        user.anonymise()
+        uow.users.save(user)
+        uow.users.delete_address_book(user.id)
+        uow.tokens.forget_all(user.id)
+        uow.throttle.clear(f"account:{user.id}")
+        uow.publish(events.deleted(user.id))
+        uow.commit()
 
 
 def _refuse_taken(taken: set[str]) -> None:

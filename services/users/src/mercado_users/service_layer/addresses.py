@@ -1,54 +1,54 @@
 """A customer's own address book; every change publishes customer.address_changed."""
 
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-from mercado_platform.db import UnitOfWork
-from mercado_users.adapters.repository import UserRepository
+from mercado_users.adapters.unit_of_work import UsersUnitOfWork
 from mercado_users.domain.addresses import Address, AddressBook
 from mercado_users.service_layer import events
 from mercado_users.service_layer.accounts import active_user
 
 
-def list_addresses(uow: UnitOfWork, user_id: uuid.UUID) -> list[Address]:
+def list_addresses(uow: UsersUnitOfWork, user_id: str) -> list[Address]:
     """The caller's addresses, oldest first."""
-    active_user(uow, user_id)
-    return UserRepository(uow.session).address_book(user_id).addresses
+    with uow.reading() as reader:
+        active_user(reader, user_id)
+        return reader.users.address_book(user_id).addresses
 
 
-def get_address(uow: UnitOfWork, user_id: uuid.UUID, address_id: uuid.UUID) -> Address:
+def get_address(uow: UsersUnitOfWork, user_id: str, address_id: str) -> Address:
     """One of the caller's addresses."""
-    active_user(uow, user_id)
-    return UserRepository(uow.session).address_book(user_id).get(address_id)
+    with uow.reading() as reader:
+        active_user(reader, user_id)
+        return reader.users.address_book(user_id).get(address_id)
 
 
-def add_address(uow: UnitOfWork, user_id: uuid.UUID, address: Address) -> Address:
+def add_address(uow: UsersUnitOfWork, user_id: str, address: Address) -> Address:
     """Add an address (the first one becomes the default)."""
     return _change(uow, user_id, lambda book: book.add(address))
 
 
 def change_address(
-    uow: UnitOfWork, user_id: uuid.UUID, address_id: uuid.UUID, changes: dict[str, Any]
+    uow: UsersUnitOfWork, user_id: str, address_id: str, changes: dict[str, Any]
 ) -> Address:
     """Change an address; `is_default: true` moves the default to it."""
     return _change(uow, user_id, lambda book: book.change(address_id, changes))
 
 
-def remove_address(uow: UnitOfWork, user_id: uuid.UUID, address_id: uuid.UUID) -> None:
+def remove_address(uow: UsersUnitOfWork, user_id: str, address_id: str) -> None:
     """Delete an address; the oldest remaining one becomes the default if needed."""
     _change(uow, user_id, lambda book: book.remove(address_id))
 
 
 def _change(
-    uow: UnitOfWork, user_id: uuid.UUID, edit: Callable[[AddressBook], Address | None]
+    uow: UsersUnitOfWork, user_id: str, edit: Callable[[AddressBook], Address | None]
 ) -> Any:
     """Apply `edit` to the book under the user's row lock, save, publish, commit."""
-    active_user(uow, user_id, for_update=True)
-    users = UserRepository(uow.session)
-    book = users.address_book(user_id)
-    result = edit(book)
-    users.save_address_book(user_id, book)
-    uow.publish(events.addresses_changed(user_id, book.addresses))
-    uow.commit()
+    with uow:
+        active_user(uow, user_id, for_update=True)
+        book = uow.users.address_book(user_id)
+        result = edit(book)
+        uow.users.save_address_book(user_id, book)
+        uow.publish(events.addresses_changed(user_id, book.addresses))
+        uow.commit()
     return result

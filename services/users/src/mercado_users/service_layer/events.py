@@ -1,7 +1,5 @@
 """The customer.* events, shaped exactly as their contracts say."""
 
-import uuid
-
 from mercado_platform.messaging.events import Event
 from mercado_users.domain.addresses import Address
 from mercado_users.domain.model import User
@@ -9,10 +7,8 @@ from mercado_users.domain.model import User
 SOURCE = "/mercado/users"
 
 
-def _event(event_type: str, customer_id: uuid.UUID, data: dict) -> Event:
-    return Event(
-        event_type, {"customer_id": str(customer_id), **data}, SOURCE, subject=str(customer_id)
-    )
+def _event(event_type: str, customer_id: str, data: dict) -> Event:
+    return Event(event_type, {"customer_id": customer_id, **data}, SOURCE, subject=customer_id)
 
 
 def _profile(user: User) -> dict:
@@ -34,7 +30,7 @@ def updated(user: User) -> Event:
     return _event("customer.updated", user.id, _profile(user))
 
 
-def addresses_changed(user_id: uuid.UUID, addresses: list[Address]) -> Event:
+def addresses_changed(user_id: str, addresses: list[Address]) -> Event:
     """customer.address_changed: the whole current address list."""
     return _event(
         "customer.address_changed",
@@ -49,7 +45,7 @@ def disabled(user: User) -> Event:
     return _event("customer.disabled", user.id, reason)
 
 
-def deleted(user_id: uuid.UUID) -> Event:
+def deleted(user_id: str) -> Event:
     """customer.deleted: every read model erases the customer's personal data."""
     return _event("customer.deleted", user_id, {})
 
@@ -57,7 +53,7 @@ def deleted(user_id: uuid.UUID) -> Event:
 def address_data(address: Address) -> dict:
     """One address as events carry it."""
     return {
-        "address_id": str(address.id),
+        "address_id": address.id,
         "label": address.label,
         "street": address.street,
         "number": address.number,
