@@ -45,8 +45,10 @@ def table_rows(text: str) -> list[list[str]]:
 
 def documented_settings(title: str) -> dict[str, str]:
     """Variable -> default cell of the configuration table under heading `title`."""
-    text = sections((DOCS / "configuration.md").read_text())[title]
-    return {row[0].strip("`"): row[1] for row in table_rows(text)}
+    rows = table_rows(sections((DOCS / "configuration.md").read_text())[title])
+    names = [row[0].strip("`") for row in rows]
+    assert len(names) == len(set(names)), f"a variable is listed twice under {title}"
+    return {name: row[1] for name, row in zip(names, rows, strict=True)}
 
 
 def own_fields(cls: type[BaseSettings]) -> dict[str, FieldInfo]:
