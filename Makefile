@@ -1,22 +1,33 @@
 # Mercado's developer commands. `make help` lists them.
+# On a fresh machine each target installs what it needs first (Debian packages through
+# sudo when not root, uv from PyPI, Go tools built from hack/tools/) into MERCADO_CACHE.
 SHELL := /bin/bash
-UV ?= uv
+MERCADO_CACHE ?= $(HOME)/.cache/mercado
+export MERCADO_CACHE
+UV ?= $(or $(shell command -v uv),$(MERCADO_CACHE)/bin/uv)
+HELM ?= $(shell command -v $(CURDIR)/bin/helm || echo $(MERCADO_CACHE)/bin/helm)
 PYTEST_ARGS ?=
 
-.PHONY: help test-deps tools sync test test-fast lint format
+.PHONY: help test-deps tools uv helm sync test test-fast lint format
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-test-deps: ## install PostgreSQL and RabbitMQ servers (Debian, needs root)
+test-deps: ## install the PostgreSQL, RabbitMQ and nginx servers when missing (Debian, root or sudo)
 	hack/install-test-deps.sh
 
 tools: ## build the pinned Go tools (kube-apiserver, etcd, helm, stripe-mock, toxiproxy) into the cache
 	hack/tools.sh
 
-sync: ## create .venv with every workspace package, exactly as uv.lock pins
+uv: ## install the pinned uv into the cache when there is none
+	@command -v $(UV) >/dev/null || hack/install-uv.sh
+
+helm: ## build the pinned helm into the cache when there is none
+	@test -x $(HELM) || hack/tools.sh helm
+
+sync: uv ## create .venv with every workspace package, exactly as uv.lock pins
 	$(UV) sync --all-packages --locked
 
-test: sync tools ## run every test in the repo against real servers
+test: test-deps sync tools ## run every test in the repo against real servers
 	$(UV) run --no-sync pytest $(PYTEST_ARGS)
 
 test-fast: sync ## only the tests that need no server (seconds)
@@ -48,7 +59,6 @@ TAG ?= dev
 REGISTRY ?=
 PLATFORMS ?= linux/amd64,linux/arm64
 CLUSTER ?= mercado
-HELM ?= $(shell command -v $(CURDIR)/bin/helm || echo $(HOME)/.cache/mercado/bin/helm)
 
 .PHONY: kind-tools images images-multiarch up down dev charts-lint
 kind-tools: ## install the pinned kind, kubectl, helm and skaffold into ./bin (if missing)
@@ -80,7 +90,7 @@ dev: ## skaffold dev on the kind cluster: rebuild, redeploy, sync *.py with guni
 	@bin/kind get clusters | grep -qx $(CLUSTER) || bin/kind create cluster --name $(CLUSTER) --config kind-config.yaml
 	PATH=$(CURDIR)/bin:$$PATH bin/skaffold dev
 
-charts-lint: ## helm lint every chart with each values set (kind, production, dev)
+charts-lint: helm ## helm lint every chart with each values set (kind, production, dev)
 	$(HELM) lint --strict charts/mercado-operator
 	$(HELM) lint --strict charts/mercado
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
@@ -88,9 +98,11 @@ charts-lint: ## helm lint every chart with each values set (kind, production, de
 	$(HELM) lint --strict charts/mercado-dev-infra
 	$(HELM) lint --strict charts/mercado-dev-infra --set mailpit.enabled=false
 
-.PHONY: run-local
-run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
-	$(UV) run --no-sync mercado-local $(LOCAL_ARGS)
+.PHONY: local-deps run-local
+local-deps: test-deps helm ## what run-local needs besides Python: PostgreSQL, RabbitMQ, nginx, helm
+
+run-local: sync local-deps ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
+	HELM=$(HELM) $(UV) run --no-sync mercado-local $(LOCAL_ARGS)
 
 .PHONY: bench
 bench: sync ## whole-platform load: orders/s, POST and saga latency, oversell, ceiling; table + PNG

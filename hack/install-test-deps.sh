@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install what the tests need from Debian on a fresh machine: the PostgreSQL and
-# RabbitMQ servers and nginx (the tests start private instances themselves), and uv.
-# The system services are not started: nothing listens on the default ports.
+# Install what the tests and local mode need from Debian on a fresh machine: the
+# PostgreSQL and RabbitMQ servers, nginx and curl (the tests start private instances
+# themselves). The system services are not started: nothing listens on the default ports.
+# uv comes from hack/install-uv.sh, the Go-built tools from hack/tools.sh.
 set -euo pipefail
 
 need=()
@@ -19,5 +20,4 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   $sudo rm -f /usr/sbin/policy-rc.d
 fi
-command -v uv >/dev/null || python3 -m pip install --quiet "uv==0.13.9"
-echo "test dependencies present: postgres $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | tail -1), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server), $(nginx -v 2>&1 | sed 's|.*: ||'), $(uv --version)" >&2
+echo "test dependencies present: postgres $(ls -d /usr/lib/postgresql/*/ | xargs -n1 basename | tail -1), rabbitmq $(dpkg-query -W -f='${Version}' rabbitmq-server), $(nginx -v 2>&1 | sed 's|.*: ||')" >&2

@@ -14,7 +14,11 @@ kubectl=("$bin/kubectl" --context "$context")
 helm=("$bin/helm" --kube-context "$context")
 cd "$root"
 
-command -v docker >/dev/null || { echo "make up needs Docker" >&2; exit 1; }
+command -v curl >/dev/null || { echo "make up needs curl (apt-get install curl)" >&2; exit 1; }
+command -v docker >/dev/null && docker info >/dev/null 2>&1 || {
+  echo "make up needs a running Docker (docker info failed); without Docker: make run-local" >&2
+  exit 1
+}
 hack/install-kind-tools.sh kind kubectl helm
 
 step() { printf '\n==> %s\n' "$*" >&2; }

@@ -4,8 +4,10 @@
 # keyed by the module files, so a second run only checks stamps.
 #
 #   hack/tools.sh            build what is missing, link it into <cache>/bin
+#   hack/tools.sh helm ...   only the tools named
 #   MERCADO_CACHE=/path ...  use another cache (default ~/.cache/mercado)
 set -euo pipefail
+command -v go >/dev/null || { echo "hack/tools.sh builds from Go modules: install Go 1.26.8 or newer first" >&2; exit 1; }
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${MERCADO_CACHE:-$HOME/.cache/mercado}
@@ -49,9 +51,15 @@ build_tool() {
   done
 }
 
+names=" ${tools[*]%%|*} "
+for wanted in "$@"; do
+  [[ "$names" == *" $wanted "* ]] || { echo "no tool $wanted; the tools are:$names" >&2; exit 2; }
+done
+
 start=$SECONDS
 for spec in "${tools[@]}"; do
   IFS='|' read -r name targets ldflags <<<"$spec"
+  if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
   build_tool "$name" "$targets" "$ldflags"
 done
 echo "tools ready in $((SECONDS - start))s: $bin" >&2
