@@ -61,7 +61,7 @@ def find_binary(name: str, *candidates: str) -> str:
             return str(matches[0])
     found = shutil.which(name)
     if found is None:
-        raise ServerError(f"{name} is not installed; run `make test-deps` (see README).")
+        raise ServerError(f"{name} is not installed; run `make test-deps` (see docs/testing.md).")
     return found
 
 
