@@ -14,11 +14,10 @@ from pathlib import Path
 import pika
 from sqlalchemy import text
 
-from mercado_platform.db import Database, UnitOfWork, new_metadata
+from mercado_platform.db import Database, UnitOfWork, service_metadata
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.publisher import BatchPublisher, Message
 from mercado_platform.messaging.relay import Relay, RelaySettings
-from mercado_platform.messaging.schema import add_messaging_tables
 from mercado_platform.messaging.topology import Subscription, Topology, declare
 from mercado_platform.migrations import upgrade
 from mercado_platform.testing.postgres import PostgresServer
@@ -148,8 +147,7 @@ def main() -> None:
     postgres, rabbit = PostgresServer().start(), RabbitServer().start()
     try:
         database_url, amqp_url = postgres.create_database(), rabbit.amqp_url(rabbit.create_vhost())
-        metadata = new_metadata()
-        add_messaging_tables(metadata)
+        metadata = service_metadata()
         upgrade(database_url, VERSIONS, metadata)
         connection = pika.BlockingConnection(pika.URLParameters(amqp_url))
         declare(connection.channel(), TOPOLOGY)

@@ -5,7 +5,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class OperatorSettings(BaseSettings):
-    """What `mercado-operator` reads from its environment (docs/configuration.md#operator says what each variable does)."""
+    """What `mercado-operator` reads from its environment (docs/configuration.md#operator)."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 

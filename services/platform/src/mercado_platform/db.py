@@ -27,7 +27,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 
 from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.events import Event
-from mercado_platform.messaging.schema import NOTIFY_CHANNEL
+from mercado_platform.messaging.schema import NOTIFY_CHANNEL, add_messaging_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +41,14 @@ NAMING_CONVENTION = {
 def new_metadata() -> MetaData:
     """A MetaData with the naming convention every service's migrations rely on."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def service_metadata() -> MetaData:
+    """The MetaData of a service's own database: the naming convention, and the outbox
+    and inbox tables every service has."""
+    metadata = new_metadata()
+    add_messaging_tables(metadata)
+    return metadata
 
 
 class Database:

@@ -9,15 +9,13 @@ from sqlalchemy import text
 
 from mercado_platform.cli import run
 from mercado_platform.config import ServiceSettings
-from mercado_platform.db import UnitOfWork, UnitsOfWork, new_metadata
+from mercado_platform.db import UnitOfWork, UnitsOfWork, service_metadata
 from mercado_platform.messaging.contracts import CATALOG, Contracts
 from mercado_platform.messaging.events import Event
-from mercado_platform.messaging.schema import add_messaging_tables
 from mercado_platform.messaging.topology import Queue
 from mercado_platform.service import Service, ServiceCommand, ServiceSpec, Worker
 
-metadata = new_metadata()
-add_messaging_tables(metadata)
+metadata = service_metadata()
 ORDERS = Queue(
     "shop.orders",
     reads={

@@ -24,11 +24,9 @@ from sqlalchemy import (
     text,
 )
 
-from mercado_platform.db import new_metadata
-from mercado_platform.messaging.schema import add_messaging_tables
+from mercado_platform.db import service_metadata
 
-metadata = new_metadata()
-outbox, inbox = add_messaging_tables(metadata)
+metadata = service_metadata()
 
 
 def _timestamps() -> list[Column]:

@@ -16,11 +16,9 @@ from sqlalchemy import (
 )
 
 from mercado_payments.domain.model import Status
-from mercado_platform.db import new_metadata
-from mercado_platform.messaging.schema import add_messaging_tables
+from mercado_platform.db import service_metadata
 
-metadata = new_metadata()
-outbox, inbox = add_messaging_tables(metadata)
+metadata = service_metadata()
 
 NOW = func.now()
 STATUSES = ", ".join(f"'{status}'" for status in Status)
