@@ -35,3 +35,14 @@ def test_every_read_event_type_has_a_contract():
 
 def test_asyncapi_document_is_up_to_date():
     assert DOCUMENT.exists() and DOCUMENT.read_text() == render(), "run `make contracts` and commit"
+
+
+def test_each_queue_is_handled_for_exactly_the_events_it_reads():
+    unreachable = {"database_url": "postgresql://nobody@127.0.0.1:9/x", "amqp_url": "amqp://x/"}
+    for spec in SERVICES:
+        service = spec.start(spec.settings_class(**unreachable))
+        try:
+            handlers = service.handlers()  # refuses a queue whose handlers are not its reads
+        finally:
+            service.close()
+        assert set(handlers) == {queue.name for queue in spec.queues}, spec.name
