@@ -95,3 +95,26 @@ run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, se
 .PHONY: bench
 bench: sync ## whole-platform load: orders/s, POST and saga latency, oversell, ceiling; table + PNG
 	$(UV) run --no-sync python hack/bench/load.py $(BENCH_ARGS)
+
+# --- the real node: a single-node Kubernetes on this machine, no Docker or kind ------------
+NODE_KUBECONFIG ?= $(or $(MERCADO_NODE_DIR),/var/lib/mercado-node)/kubeconfig
+KUBECTL ?= $(shell command -v $(CURDIR)/bin/kubectl || echo $(HOME)/.cache/mercado/bin/kubectl)
+
+.PHONY: cluster-up cluster-images cluster-install cluster-down test-cluster
+cluster-up: tools ## a real node here (etcd, apiserver, kubelet, containerd, CoreDNS; needs root)
+	hack/cluster/install-deps.sh
+	hack/cluster/up.sh
+
+cluster-images: ## build Mercado's images with buildah and import them into the node (TAG=dev)
+	hack/cluster/images.sh all $(TAG)
+
+cluster-install: ## the three charts on the node, as `make up` installs them on kind
+	KUBECONFIG=$(NODE_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) TAG=$(TAG) \
+	  hack/install-charts.sh mercado-node node
+
+cluster-down: ## stop the node and remove all of it (processes, mounts, netns, cgroups, state)
+	hack/cluster/down.sh
+
+test-cluster: sync tools ## only the real-node tests (tests/cluster; starts the node if it is not up)
+	hack/cluster/install-deps.sh
+	$(UV) run --no-sync pytest tests/cluster $(PYTEST_ARGS)
