@@ -78,7 +78,7 @@ down: ## delete the kind cluster (and everything in it)
 dev: ## skaffold dev on the kind cluster: rebuild, redeploy, sync *.py with gunicorn reload
 	hack/install-kind-tools.sh
 	@bin/kind get clusters | grep -qx $(CLUSTER) || bin/kind create cluster --name $(CLUSTER) --config kind-config.yaml
-	PATH=$(CURDIR)/bin:$$PATH bin/skaffold dev
+	PATH=$(CURDIR)/hack/skaffold-kind:$(CURDIR)/bin:$$PATH bin/skaffold dev
 
 charts-lint: ## helm lint every chart with each values set (kind, production, dev)
 	$(HELM) lint --strict charts/mercado-operator
