@@ -48,14 +48,20 @@ build() {
     || { tail -30 "$log" >&2; die "building $name failed; see $log"; }
 }
 
-# import NAME...: into the node's containerd, under the name the pods ask for
+# import NAME...: into the node's containerd, under the name the pods ask for; an image this
+# node already has (the same image id, recorded in $state/imported) is not sent again
 import() {
-  local name tmp
+  local name id stamp tmp
   tmp=$(mktemp -d)
+  mkdir -p "$state/imported"
   for name in "$@"; do
+    id=$("${buildah[@]}" images --no-trunc --format '{{.ID}}' "$name")
+    stamp=$state/imported/${name//[\/:]/_}
+    [ "$(cat "$stamp" 2>/dev/null)" = "$id" ] && continue
     "${buildah[@]}" push --quiet "$name" "oci-archive:$tmp/image.tar:$(full_name "$name")" >/dev/null
     ctr --address "$containerd_sock" -n k8s.io images import "$tmp/image.tar" >/dev/null
     rm -f "$tmp/image.tar"
+    echo "$id" >"$stamp"
   done
   rm -rf "$tmp"
 }

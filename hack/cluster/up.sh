@@ -27,6 +27,12 @@ for binary in containerd containerd-shim-runc-v2 runc ctr iptables-restore; do
 done
 [ -x /usr/lib/cni/bridge ] || die "/usr/lib/cni/bridge is missing: run hack/cluster/install-deps.sh"
 
+# what a cluster whose processes were ended (a reboot, a killed session) left behind
+if [ -d "$state" ] || ip netns list | grep -qw "^$netns" || [ -d "/sys/fs/cgroup/pids/$cgroup" ]; then
+  step "removing what a stopped cluster left"
+  "$here/down.sh"
+fi
+
 # A half-made cluster from a failed start is taken down whole.
 trap 'echo "cluster-up failed; logs in $state/logs" >&2; "$here/down.sh" --keep-logs >&2 || true' ERR
 
