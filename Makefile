@@ -80,13 +80,16 @@ dev: ## skaffold dev on the kind cluster: rebuild, redeploy, sync *.py with guni
 	@bin/kind get clusters | grep -qx $(CLUSTER) || bin/kind create cluster --name $(CLUSTER) --config kind-config.yaml
 	PATH=$(CURDIR)/hack/skaffold-kind:$(CURDIR)/bin:$$PATH bin/skaffold dev
 
-charts-lint: ## helm lint every chart with each values set (kind, production, dev)
+charts-lint: ## helm lint every chart with each values set (kind, production, dev, node)
 	$(HELM) lint --strict charts/mercado-operator
 	$(HELM) lint --strict charts/mercado
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra
 	$(HELM) lint --strict charts/mercado-dev-infra --set mailpit.enabled=false
+	$(HELM) lint --strict charts/mercado-operator -f charts/mercado-operator/values-node.yaml
+	$(HELM) lint --strict charts/mercado -f charts/mercado/values-node.yaml
+	$(HELM) lint --strict charts/mercado-dev-infra -f charts/mercado-dev-infra/values-node.yaml
 
 .PHONY: run-local
 run-local: sync ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it

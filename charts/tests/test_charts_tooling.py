@@ -89,8 +89,10 @@ def test_the_makefile_has_every_target_the_readme_runs():
 
 
 def test_the_scripts_are_valid_bash():
-    for script in ("install-kind-tools.sh", "kind-up.sh"):
+    scripts = ["install-kind-tools.sh", "kind-up.sh", "install-charts.sh", "skaffold-kind/kind"]
+    scripts += [f"cluster/{p.name}" for p in (ROOT / "hack" / "cluster").glob("*.sh")]
+    for script in scripts:
         done = subprocess.run(
             ["bash", "-n", str(ROOT / "hack" / script)], capture_output=True, text=True
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == 0, (script, done.stderr)
