@@ -185,6 +185,9 @@ infra_images() {
 }
 
 [ -S "$containerd_sock" ] || die "no containerd at $containerd_sock: make cluster-up first"
+# buildah bud leaves the working containers of stages only copied from (FROM uv AS uv)
+# mounted; none of ours is needed after a build
+trap '"${buildah[@]}" rm --all >/dev/null 2>&1 || true' EXIT
 case "${1:-all}" in
   node) node_images ;;
   mercado) mercado_images "${2:-dev}" ;;
