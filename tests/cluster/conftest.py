@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from mercado_platform.testing.kube import tools_bin
+
 from ..e2e.client import PASSWORD, Client
 from .node import CONTEXT, FIGURES, ROOT, STATE, Node, timed
 
@@ -75,6 +77,7 @@ def assert_nothing_left() -> None:
     assert "mcd-host" not in links
     assert CONTEXT not in namespaces.split()
     assert str(STATE) not in mounts and "mercado-node-netns" not in mounts
+    assert str(tools_bin().parent / "containers") not in mounts, "buildah left mounts"
     assert not list(Path("/sys/fs/cgroup").glob(f"*/{CONTEXT}"))
     assert not STATE.exists()
 
