@@ -33,11 +33,20 @@ if [ -d "$state" ] || ip netns list | grep -qw "^$netns" || [ -d "/sys/fs/cgroup
   "$here/down.sh"
 fi
 
-# A half-made cluster from a failed start is taken down whole.
-trap 'echo "cluster-up failed; logs in $state/logs" >&2; "$here/down.sh" --keep-logs >&2 || true' ERR
+# A half-made cluster from a failed start is taken down whole, its logs kept and shown.
+up=false
+on_exit() {
+  $up && return
+  echo "cluster-up failed; the end of each log (all kept in $state/logs):" >&2
+  for log in "$state"/logs/*.log; do
+    [ -s "$log" ] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }
+  done
+  "$here/down.sh" --keep-logs >&2 || true
+}
+trap on_exit EXIT
 
 rm -rf "$state"
-mkdir -p "$state"/{pids,logs,etcd,kubelet,var-lib-cni,var-log,cni/net.d,cni/ipam,containerd} "$state/manifests"
+mkdir -p "$state"/{pids,logs,etcd,kubelet,var-lib-cni,var-log,cni/net.d,cni/ipam,containerd}
 "$here/pki.sh"
 pki=$state/pki
 
@@ -255,7 +264,7 @@ sed -e "s|@DNS_SERVICE_IP@|$dns_service_ip|g" -e "s|@CLUSTER_DOMAIN@|$cluster_do
 "$here/volumes.sh" "$tools_bin/kubectl" "$kubeconfig.new"
 "${kubectl[@]}" -n kube-system rollout status deployment/coredns --timeout 120s >/dev/null
 mv "$kubeconfig.new" "$kubeconfig"
-trap - ERR
+up=true
 
 cat >&2 <<DONE
 
