@@ -56,9 +56,10 @@ if [ -d /run/netns ] && [ -z "$(ls -A /run/netns)" ] && mountpoint -q /run/netns
   umount /run/netns && rmdir /run/netns
 fi
 
-for controller in "${cgroup_controllers[@]}"; do
-  dir=/sys/fs/cgroup/$controller/$cgroup
-  [ -d "$dir" ] && find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
+# every hierarchy, the cgroup v2 one ("unified") included: the kubelet makes its tree there too
+for dir in /sys/fs/cgroup/*/"$cgroup"; do
+  [ -d "$dir" ] || continue
+  find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   [ -d "$dir" ] && { echo "cluster-down: could not remove cgroup $dir" >&2; exit 1; }
 done
 
