@@ -11,9 +11,11 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from mercado_local.unconsumed import sink
 from mercado_platform.testing.kube import tools_bin
 
 from ..e2e.client import PASSWORD, Client
@@ -28,6 +30,14 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("real node")
         for what, seconds in FIGURES.items():
             terminalreporter.write_line(f"{what:<34} {seconds:7.1f} s")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The first real-node test also builds, imports and installs everything (minutes on two
+    busy cores): these tests get 30 minutes, not the suite's 5."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.timeout(1800))
 
 
 def running() -> bool:
@@ -54,6 +64,9 @@ def node() -> Iterator[Node]:
     take_down()
 
 
+# last, after pytest's own teardown of the item: a failure here is that item's teardown
+# error and leaves the next item's setup alone
+@pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
     """After the last real-node test, not at the end of the whole run: the node's pods would
     take CPU from every test that comes after."""
@@ -95,7 +108,13 @@ def mercado(node: Node) -> Node:
         "node",
         env={**node.env, "TAG": tag, "TIMEOUT": "15m"},
     )
-    return replace(node, tag=tag)
+    installed = replace(node, tag=tag)
+    # what no service consumes yet (stock.committed, ...) would wait out the relays' 10 min
+    # unroutable grace in their outboxes: bound to a capped queue, as local mode's tests do
+    password = quote(installed.secret("mercado-rabbitmq-admin", "password"), safe="")
+    with installed.port_forward("pod/mercado-rabbitmq-0", 5672) as port:
+        sink(f"amqp://admin:{password}@127.0.0.1:{port}/%2F")
+    return installed
 
 
 @pytest.fixture(scope="session")

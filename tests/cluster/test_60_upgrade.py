@@ -30,14 +30,16 @@ def test_a_rolling_upgrade_to_a_new_tag_answers_every_order(mercado, api, admin)
 
     assert stream.failures == [], (stream.answers, stream.failures[:5])
     assert len(stream.accepted) >= 50, stream.answers
-    images = {
-        c["image"]
-        for p in mercado.get("pods", "-l", "app.kubernetes.io/part-of=mercado")["items"]
-        if p["metadata"]["name"].split("-")[1] != "gateway"
-        for c in p["spec"]["containers"]
-        if p["status"]["phase"] == "Running"
-    }
-    assert images and all(image.endswith(f":{tag}") for image in images), images
+    pods = mercado.get("pods", "-l", "app.kubernetes.io/part-of=mercado")["items"]
+    stale = [  # pods still serving an old image (terminating ones are on their way out)
+        (p["metadata"]["name"], [c["image"] for c in p["spec"]["containers"]])
+        for p in pods
+        if not p["metadata"]["name"].startswith("mercado-gateway")
+        and p["status"]["phase"] == "Running"
+        and "deletionTimestamp" not in p["metadata"]
+        and any(not c["image"].endswith(f":{tag}") for c in p["spec"]["containers"])
+    ]
+    assert not stale, stale
     with auditor(mercado) as audit:
         audit.accepted = set(stream.accepted)
         audit.settle(timeout=240)
