@@ -88,15 +88,18 @@ down: ## delete the kind cluster (and everything in it)
 dev: ## skaffold dev on the kind cluster: rebuild, redeploy, sync *.py with gunicorn reload
 	hack/install-kind-tools.sh
 	@bin/kind get clusters | grep -qx $(CLUSTER) || bin/kind create cluster --name $(CLUSTER) --config kind-config.yaml
-	PATH=$(CURDIR)/bin:$$PATH bin/skaffold dev
+	PATH=$(CURDIR)/hack/skaffold-kind:$(CURDIR)/bin:$$PATH bin/skaffold dev
 
-charts-lint: helm ## helm lint every chart with each values set (kind, production, dev)
+charts-lint: helm ## helm lint every chart with each values set (kind, production, dev, node)
 	$(HELM) lint --strict charts/mercado-operator
 	$(HELM) lint --strict charts/mercado
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-production.yaml
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-dev.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra
 	$(HELM) lint --strict charts/mercado-dev-infra --set mailpit.enabled=false
+	$(HELM) lint --strict charts/mercado-operator -f charts/mercado-operator/values-node.yaml
+	$(HELM) lint --strict charts/mercado -f charts/mercado/values-node.yaml
+	$(HELM) lint --strict charts/mercado-dev-infra -f charts/mercado-dev-infra/values-node.yaml
 
 .PHONY: local-deps run-local
 local-deps: test-deps helm ## what run-local needs besides Python: PostgreSQL, RabbitMQ, nginx, helm
@@ -107,3 +110,26 @@ run-local: sync local-deps ## Mercado as local processes (private PostgreSQL + R
 .PHONY: bench
 bench: sync ## whole-platform load: orders/s, POST and saga latency, oversell, ceiling; table + PNG
 	$(UV) run --no-sync python hack/bench/load.py $(BENCH_ARGS)
+
+# --- the real node: a single-node Kubernetes on this machine, no Docker or kind ------------
+NODE_KUBECONFIG ?= $(or $(MERCADO_NODE_DIR),/var/lib/mercado-node)/kubeconfig
+KUBECTL ?= $(shell command -v $(CURDIR)/bin/kubectl || echo $(HOME)/.cache/mercado/bin/kubectl)
+
+.PHONY: cluster-up cluster-images cluster-install cluster-down test-cluster
+cluster-up: tools ## a real node here (etcd, apiserver, kubelet, containerd, CoreDNS; needs root)
+	hack/cluster/install-deps.sh
+	hack/cluster/up.sh
+
+cluster-images: ## build Mercado's images with buildah and import them into the node (TAG=dev)
+	hack/cluster/images.sh all $(TAG)
+
+cluster-install: ## the three charts on the node, as `make up` installs them on kind
+	KUBECONFIG=$(NODE_KUBECONFIG) HELM=$(HELM) KUBECTL=$(KUBECTL) TAG=$(TAG) \
+	  hack/install-charts.sh mercado-node node
+
+cluster-down: ## stop the node and remove all of it (processes, mounts, netns, cgroups, state)
+	hack/cluster/down.sh
+
+test-cluster: sync tools ## only the real-node tests (tests/cluster; starts the node if it is not up)
+	hack/cluster/install-deps.sh
+	$(UV) run --no-sync pytest tests/cluster $(PYTEST_ARGS)

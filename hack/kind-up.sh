@@ -10,8 +10,6 @@ namespace="${NAMESPACE:-mercado}"
 tag="${TAG:-dev}"
 services=(users inventory orders payments notifications)
 context="kind-$cluster"
-kubectl=("$bin/kubectl" --context "$context")
-helm=("$bin/helm" --kube-context "$context")
 cd "$root"
 
 command -v curl >/dev/null || { echo "make up needs curl (apt-get install curl)" >&2; exit 1; }
@@ -33,27 +31,19 @@ for service in "${services[@]}"; do
   docker build -q -f services/Dockerfile --build-arg SERVICE="$service" -t "mercado/$service:$tag" .
 done
 docker build -q -f operator/Dockerfile -t "mercado/operator:$tag" .
+# `kind load docker-image` fails with Docker's containerd image store (kind #3795, #3996);
+# an archive from `docker save` loads with either store
+archive="$(mktemp -d)"
+trap 'rm -rf "$archive"' EXIT
 for image in "${services[@]/#/mercado/}" mercado/operator; do
-  "$bin/kind" load docker-image --name "$cluster" "$image:$tag"
+  docker save -o "$archive/image.tar" "$image:$tag"
+  "$bin/kind" load image-archive --name "$cluster" "$archive/image.tar"
+  rm -f "$archive/image.tar"
 done
 
-step "operator (CRDs, RBAC) in mercado-system"
-"${helm[@]}" upgrade --install mercado-operator charts/mercado-operator \
-  --namespace mercado-system --create-namespace \
-  --set image.tag="$tag" --set image.pullPolicy=Never --wait --timeout 5m
-
-step "PostgreSQL and RabbitMQ in $namespace"
-"${helm[@]}" upgrade --install mercado-dev-infra charts/mercado-dev-infra \
-  --namespace "$namespace" --create-namespace --wait --timeout 10m
-
-step "the platform in $namespace (the migration Jobs run once the operator wrote the Secrets)"
-# no --wait: relays and consumers only settle after the post-install migration Jobs
-"${helm[@]}" upgrade --install mercado charts/mercado --namespace "$namespace" \
-  --set image.tag="$tag" --set image.pullPolicy=Never --timeout 10m
-
-step "waiting until everything is ready"
-"${kubectl[@]}" -n "$namespace" wait --for=condition=Ready databases,messagingtopologies --all --timeout 5m
-"${kubectl[@]}" -n "$namespace" wait --for=condition=Available deployments --all --timeout 10m
+# the same install and wait steps as the real node's (hack/install-charts.sh)
+HELM="$bin/helm" KUBECTL="$bin/kubectl" TAG="$tag" NAMESPACE="$namespace" \
+  hack/install-charts.sh "$context"
 
 cat <<DONE
 

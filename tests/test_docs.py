@@ -157,10 +157,6 @@ def markdown_files() -> list[Path]:
     return [ROOT / "README.md", ROOT / "charts" / "README.md", *sorted(DOCS.rglob("*.md"))]
 
 
-# written on its own branch (issue 22); linked from here before it lands
-ELSEWHERE = {DOCS / "real-node.md"}
-
-
 def anchors(page: Path) -> set[str]:
     """The anchors GitHub makes of the page's headings."""
     headings = re.findall(r"^#+ (.+)$", page.read_text(), re.M)
@@ -177,8 +173,6 @@ def test_links_stay_inside_the_repository_and_resolve(page):
         path = (page.parent / file).resolve() if file else page
         if not path.is_relative_to(ROOT):
             broken.append(f"{target} leaves the repository")
-        elif path in ELSEWHERE:
-            continue
         elif not path.exists():
             broken.append(f"{target} does not exist")
         elif anchor and anchor not in anchors(path):

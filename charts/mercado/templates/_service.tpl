@@ -84,6 +84,10 @@ spec:
   {{- if eq .role "migration" }}
   restartPolicy: Never
   {{- end }}
+  {{- if and (eq .role "api") .svc.api.drainSeconds }}
+  # the drain, then gunicorn's graceful stop (20 s), then a margin
+  terminationGracePeriodSeconds: {{ add .svc.api.drainSeconds 25 }}
+  {{- end }}
   securityContext:
     {{- toYaml .svc.podSecurityContext | nindent 4 }}
   containers:
@@ -104,6 +108,11 @@ spec:
       ports:
         - name: http
           containerPort: {{ .svc.api.port }}
+      {{- if .svc.api.drainSeconds }}
+      lifecycle:
+        preStop:
+          sleep: {seconds: {{ .svc.api.drainSeconds }}}
+      {{- end }}
       readinessProbe:
         httpGet: {path: /readyz, port: http}
         periodSeconds: 10

@@ -258,6 +258,24 @@ def test_consumer_killed_before_ack_gets_it_again_and_applies_it_once(shop):
     assert applied == Counter({event_id: 1 for event_id in ids})
 
 
+def test_a_consumer_whose_queue_was_deleted_consumes_it_again_once_redeclared(shop, tmp_path):
+    """The broker cancels the consumer of a deleted queue; when the operator's drift repair
+    declares the queue again, the consumer must be back on it, not idle forever."""
+    log = tmp_path / "consumer.log"
+    shop.start("relay")
+    shop.start("consume", stderr=log)
+    shop.wait_applied(shop.place(1))
+    connection = pika.BlockingConnection(pika.URLParameters(shop.amqp_url))
+    try:
+        connection.channel().queue_delete(QUEUE)
+        eventually(lambda: "ConsumerCancelled" in log.read_text(), what="the consumer cancelled")
+        declare(connection.channel(), SPEC.topology)
+    finally:
+        connection.close()
+    later = shop.place(2, start=1)
+    assert shop.wait_applied(later, timeout=60).keys() >= set(later)
+
+
 def publish_again(amqp_url: str, queue: str, count: int) -> None:
     """Take `count` messages off `queue` and put each back twice, as a relay that crashed
     before marking them sent would: the same message id delivered twice, side by side."""

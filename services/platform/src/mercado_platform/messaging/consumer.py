@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 import pika
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPError
+from pika.exceptions import AMQPError, ConsumerCancelled
 from pika.spec import BasicProperties
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
@@ -97,6 +97,9 @@ class Consumer:
             )
             log.info("consuming %s", self.queue)
             while not stop.is_set():
+                if not channel.consumer_tags:
+                    # the broker cancelled us (the queue was deleted): reconnect, consume anew
+                    raise ConsumerCancelled(self.queue)
                 connection.process_data_events(time_limit=1)
                 while arrived:
                     batch = arrived[: self.settings.batch_size]
