@@ -5,20 +5,20 @@ green, and pods reaching Services by ClusterIP and DNS name and the API server t
 
 import json
 
+from mercado_platform.service import spec_of
+
 SERVICES = ("users", "inventory", "orders", "payments", "notifications")
-ROLES = {  # each service's Deployments besides its API's, as the chart's values make them
-    "users": ["relay"],
-    "inventory": ["relay", "consumer", "expire-reservations"],
-    "orders": ["relay", "consumer"],
-    "payments": ["relay", "consumer"],
-    "notifications": ["consumer", "deliver"],
-}
+SUFFIX = {"serve": "", "consume": "-consumer", "relay": "-relay"}  # a worker: -<its name>
+
+
+def deployments_of(service: str) -> set[str]:
+    """The Deployments of a service: one per role its spec declares."""
+    return {f"mercado-{service}{SUFFIX.get(r, f'-{r}')}" for r in spec_of(service).roles}
 
 
 def test_every_deployment_is_available_with_its_pods_running(mercado):
     deployments = mercado.get("deployments")["items"]
-    expected = {f"mercado-{s}" for s in SERVICES} | {"mercado-gateway", "mercado-mailpit"}
-    expected |= {f"mercado-{s}-{role}" for s, roles in ROLES.items() for role in roles}
+    expected = {"mercado-gateway", "mercado-mailpit"}.union(*map(deployments_of, SERVICES))
     assert {d["metadata"]["name"] for d in deployments} == expected
     for deployment in deployments:
         status = deployment["status"]

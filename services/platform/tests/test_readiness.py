@@ -65,3 +65,21 @@ def test_a_request_while_the_database_is_unreachable_is_a_503(make_app, amqp_url
     assert response.status_code == 503
     assert response.get_json()["code"] == "database_unavailable"
     assert response.headers["Retry-After"] == "1"
+
+
+def test_not_ready_until_the_token_keys_are_fetched_then_ready_without_asking_again(
+    make_app, database_url, amqp_url, jwks_server, signing_key
+):
+    keys = jwks_server.keys[:]
+    jwks_server.keys.clear()
+    app = make_app(database_url=database_url, amqp_url=amqp_url, jwks_url=jwks_server.url)
+    client = app.test_client()
+    refused = client.get("/readyz")
+    assert refused.status_code == 503
+    assert refused.get_json()["checks"]["signing_keys"].startswith("failed: ServiceUnavailable")
+    jwks_server.keys.extend(keys)
+    assert client.get("/readyz").get_json()["checks"]["signing_keys"] == "ok"
+    asked = jwks_server.requests
+    jwks_server.stop()  # the users service restarting: a pod that has the keys stays ready
+    assert [client.get("/readyz").status_code for _ in range(3)] == [200, 200, 200]
+    assert jwks_server.requests == asked

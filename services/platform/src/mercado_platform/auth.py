@@ -82,6 +82,15 @@ class JwksKeys:
             raise Unauthorized("The token was signed with an unknown key.", code="unknown_key")
         return key
 
+    def load(self) -> None:
+        """Raise unless the keys are at hand, fetching them if they never were: a process
+        that cannot verify a token is not ready to serve (a readiness check)."""
+        with self._lock:
+            if not self._keys:
+                self._refresh()
+            if not self._keys:
+                raise ServiceUnavailable(f"{self.url} lists no keys.", code="auth_unavailable")
+
     def _refresh(self) -> None:
         try:
             response = requests.get(self.url, timeout=self.timeout)

@@ -154,7 +154,7 @@ def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) 
     init_ids(app)
     register_error_handlers(app, spec.errors)
     _init_metrics(app, service)
-    app.register_blueprint(_health(service))
+    app.register_blueprint(_health(app, service))
     for blueprint in spec.blueprints:
         app.register_blueprint(blueprint)
     init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version)
@@ -171,10 +171,16 @@ def _init_token_verifier(app: Flask, service: Service[Any]) -> None:
         app.extensions["mercado.verifier"] = verifier
 
 
-def _health(service: Service[Any]) -> Blueprint:
+def _health(app: Flask, service: Service[Any]) -> Blueprint:
     settings = service.settings
     probe = BrokerProbe(settings.amqp_url, timeout=settings.readiness_timeout_seconds)
-    return health_blueprint({"database": service.units.database.ping, "broker": probe.ping})
+    checks = {"database": service.units.database.ping, "broker": probe.ping}
+    verifier = app.extensions.get("mercado.verifier")
+    if verifier is not None and isinstance(verifier.keys, JwksKeys):
+        # a new pod gets the keys before it takes requests, not from its first caller
+        # (which would wait on the users service, or get a 503 while users restarts)
+        checks["signing_keys"] = verifier.keys.load
+    return health_blueprint(checks)
 
 
 def _init_metrics(app: Flask, service: Service[Any]) -> None:
