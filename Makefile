@@ -45,6 +45,10 @@ format: sync ## apply ruff's formatting and safe fixes
 bench-messaging: sync ## relay vs raw pika throughput, commit-to-delivery latency (prints figures)
 	$(UV) run --no-sync python hack/bench/messaging.py
 
+.PHONY: bench-availability
+bench-availability: sync ## orders' availability check over gRPC vs HTTP/JSON: p50/p99 and CPU per call
+	$(UV) run --no-sync python hack/bench/availability.py
+
 .PHONY: contracts
 contracts: sync ## regenerate the AsyncAPI document from the event contracts
 	$(UV) run --no-sync python -m tests.contracts

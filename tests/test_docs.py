@@ -131,6 +131,17 @@ def test_each_api_page_lists_exactly_the_service_routes(spec):
     assert sorted(documented - served) == [], "documented routes the service does not serve"
 
 
+def test_the_grpc_page_lists_exactly_the_grpc_methods():
+    served = {
+        f"{service.name}/{method.name}"
+        for spec in SERVICES
+        for service in spec.grpc
+        for method in service.descriptor.methods
+    }
+    rows = table_rows(sections((DOCS / "api" / "grpc.md").read_text())["Methods"])
+    assert {row[0].strip("`") for row in rows} == served
+
+
 def test_the_api_overview_lists_what_every_service_serves():
     assert documented_routes(DOCS / "api" / "README.md") >= PLATFORM_ROUTES
 

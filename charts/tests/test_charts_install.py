@@ -64,9 +64,10 @@ def test_platform_chart_installs_upgrades_and_uninstalls(
     for kind in ("Deployment", "Service", "Database", "MessagingTopology", "NetworkPolicy"):
         expected = {d["metadata"]["name"] for d in of_kind(_release_objects(docs), kind)}
         assert expected and _objects(kube_api, kind, namespace) == expected, kind
-    # APIs, relays (notifications publishes nothing), consumers, workers (inventory's
-    # expire-reservations, payments' retry-outstanding, notifications' deliver), the gateway
-    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 4 + 4 + 3 + 1
+    # APIs, gRPC APIs (orders, inventory), relays (notifications publishes nothing),
+    # consumers, workers (inventory's expire-reservations, payments' retry-outstanding,
+    # notifications' deliver), the gateway
+    assert len(_objects(kube_api, "Deployment", namespace)) == 5 + 2 + 4 + 4 + 3 + 1
     assert "mercado-gateway" in _objects(kube_api, "ConfigMap", namespace)
 
     kube_helm.run(
@@ -162,6 +163,7 @@ def test_production_and_single_service_values_install(
     solo = {n for n in _objects(kube_api, "Deployment", namespace) if n.startswith("solo-")}
     assert solo == {
         "solo-mercado-orders",
+        "solo-mercado-orders-grpc",
         "solo-mercado-orders-relay",
         "solo-mercado-orders-consumer",
     }

@@ -117,6 +117,44 @@ def test_links_between_services_point_at_their_services(helm):
     }
     assert env["JWKS_URL"] == "http://mercado-users:8080/.well-known/jwks.json"
     assert env["INVENTORY_URL"] == "http://mercado-inventory:8080"
+    assert env["INVENTORY_TRANSPORT"] == "grpc"
+    assert env["INVENTORY_GRPC_TARGET"] == "mercado-inventory-grpc:50051"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_grpc_apis_are_exactly_what_each_service_declares_in_code(helm, name):
+    """values.yaml repeats each SPEC's gRPC services: its grpc role runs, with a Service,
+    health probes, the gateway's routes and a NetworkPolicy, exactly when the SPEC has some."""
+    docs = helm.template(PLATFORM)
+    values = yaml.safe_load((PLATFORM / "values.yaml").read_text())["services"][name]
+    declared = [service.name for service in spec_of(name).grpc]
+    assert values.get("grpc", {}).get("services", []) == declared
+    names = {d["metadata"]["name"] for d in docs}
+    assert (f"mercado-{name}-grpc" in names) is bool(declared)
+    if not declared:
+        return
+    container = _container(named(docs, "Deployment", f"mercado-{name}-grpc"))
+    assert (container["command"], container["args"]) == ([f"mercado-{name}"], ["grpc"])
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert (env["GRPC_HOST"], env["GRPC_PORT"], env["GRPC_THREADS"]) == ("0.0.0.0", "50051", "8")
+    assert {"name": "grpc", "containerPort": 50051} in container["ports"]
+    assert container["readinessProbe"]["grpc"] == {"port": 50051}
+    assert container["livenessProbe"]["tcpSocket"] == {"port": "grpc"}
+    [port] = named(docs, "Service", f"mercado-{name}-grpc")["spec"]["ports"]
+    assert port == {
+        "name": "grpc",
+        "port": 50051,
+        "targetPort": "grpc",
+        "appProtocol": "kubernetes.io/h2c",
+    }
+    policy = named(docs, "NetworkPolicy", f"mercado-{name}-grpc")["spec"]
+    assert policy["podSelector"]["matchLabels"]["app.kubernetes.io/component"] == "grpc"
+    assert policy["ingress"][0]["ports"] == [{"port": "grpc"}]
+    conf = named(docs, "ConfigMap", "mercado-gateway")["data"]["nginx.conf"]
+    assert f"server mercado-{name}-grpc:50051;" in conf
+    for service in declared:
+        block = re.search(rf"location /{re.escape(service)}/ {{(.*?)}}", conf, re.S)
+        assert block and f"grpc_pass grpc://service_{name}_grpc;" in block.group(1), service
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -133,7 +171,7 @@ def test_topologies_are_exactly_what_each_service_declares_in_code(helm, name):
     assert rendered["publishes"] is spec.topology.publishes
 
 
-ROLE_OF_DEPLOYMENT = {"": "serve", "-consumer": "consume", "-relay": "relay"}
+ROLE_OF_DEPLOYMENT = {"": "serve", "-grpc": "grpc", "-consumer": "consume", "-relay": "relay"}
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -222,7 +260,14 @@ def test_the_gateway_routes_every_service_to_its_service(helm):
             assert block and f"proxy_pass http://service_{name};" in block.group(1), route
     gateway = named(docs, "Deployment", "mercado-gateway")
     assert gateway["spec"]["template"]["spec"]["securityContext"]["runAsNonRoot"] is True
-    assert named(docs, "Service", "mercado-gateway")["spec"]["ports"][0]["nodePort"] == 30080
+    http, grpc = named(docs, "Service", "mercado-gateway")["spec"]["ports"]
+    assert (http["nodePort"], grpc["nodePort"], grpc["port"]) == (30080, 30081, 81)
+    assert "listen 8081 http2;" in conf, "gRPC: plain HTTP/2 on its own port"
+    policy = named(docs, "NetworkPolicy", "mercado-gateway")["spec"]
+    assert policy["ingress"][0]["ports"] == [{"port": "http"}, {"port": "grpc"}]
+    without = helm.template(PLATFORM, "--set", "gateway.grpc.enabled=false")
+    plain = named(without, "ConfigMap", "mercado-gateway")["data"]["nginx.conf"]
+    assert "http2" not in plain and "grpc_pass" not in plain
     smaller = named(
         helm.template(PLATFORM, "--set", "gateway.clientMaxBodySize=512k"),
         "Deployment",
@@ -253,7 +298,13 @@ def test_only_mercado_pods_reach_the_apis(helm):
             "ports": [{"port": "http"}],
         }
     ]
-    assert named(docs, "NetworkPolicy", "mercado-orders-workers")["spec"]["ingress"] == []
+    workers = named(docs, "NetworkPolicy", "mercado-orders-workers")["spec"]
+    assert workers["ingress"] == []
+    assert {
+        "key": "app.kubernetes.io/component",
+        "operator": "NotIn",
+        "values": ["api", "grpc"],
+    } in workers["podSelector"]["matchExpressions"], "the grpc pods have a policy of their own"
 
 
 def test_helm_test_pods_check_readiness_and_place_an_order(helm):

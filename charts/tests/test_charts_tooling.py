@@ -44,9 +44,9 @@ def test_skaffold_deploys_the_operator_first_and_sets_every_image(helm):
         "containers"
     ][0]
     assert container["image"] == "example/orders:example/orders"
-    forward = _skaffold()["portForward"][0]
-    gateway = named(docs, "Service", forward["resourceName"])
-    assert forward["port"] == gateway["spec"]["ports"][0]["port"]
+    http, grpc = _skaffold()["portForward"][:2]
+    gateway = named(docs, "Service", http["resourceName"])
+    assert [http["port"], grpc["port"]] == [p["port"] for p in gateway["spec"]["ports"]]
 
 
 def test_the_dev_profile_syncs_python_where_the_image_installed_it():
@@ -73,6 +73,8 @@ def test_kind_maps_the_gateway_node_port_to_localhost(helm):
         mapping["containerPort"],
     )
     assert (mapping["hostPort"], mapping["listenAddress"]) == (8080, "127.0.0.1")
+    grpc = kind["nodes"][0]["extraPortMappings"][1]
+    assert (grpc["containerPort"], grpc["hostPort"]) == (service["ports"][1]["nodePort"], 50051)
 
 
 def test_the_makefile_has_every_target_the_kind_guide_runs():

@@ -21,18 +21,25 @@ class Remembering(dict):
         self.ever[role] = process
 
 
+@pytest.mark.parametrize("role", ["serve", "grpc"])
 def test_an_api_that_cannot_start_leaves_none_of_the_roles_running(
-    database_url, amqp_url, jwks_server, tmp_path
-):
+    role, database_url, amqp_url, jwks_server, signing_key, tmp_path
+):  # signing_key: the keys are published, so only the squatted port stops the API
     env = {"DATABASE_URL": database_url, "AMQP_URL": amqp_url, "JWKS_URL": jwks_server.url}
     inventory = ServiceProcesses("inventory", env, tmp_path, running=Remembering()).prepare()
     with socket.socket() as squatter:
-        squatter.bind(("127.0.0.1", inventory.port))
+        squatter.bind(("127.0.0.1", inventory.port if role == "serve" else inventory.grpc_port))
         squatter.listen()
 
-        with pytest.raises(ServerError, match="inventory ready exited"):
+        with pytest.raises(ServerError, match=f"inventory {role} ready exited"):
             inventory.start()
 
-    assert sorted(inventory.running.ever) == ["consume", "expire-reservations", "relay", "serve"]
+    assert sorted(inventory.running.ever) == [
+        "consume",
+        "expire-reservations",
+        "grpc",
+        "relay",
+        "serve",
+    ]
     assert inventory.running == {}
     assert all(process.poll() is not None for process in inventory.running.ever.values())

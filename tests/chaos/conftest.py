@@ -50,8 +50,12 @@ class Stream:
 class Shop:
     """Orders, inventory and payments, their links, a customer and staff, and the auditor."""
 
-    def __init__(self, orders, inventory, payments, links, signing_key, amqp_url, databases):
+    def __init__(
+        self, orders, inventory, payments, links, signing_key, amqp_url, databases, transport
+    ):
         self.orders, self.inventory, self.links, self.amqp_url = orders, inventory, links, amqp_url
+        # the link orders' availability check takes
+        self.availability_link = links["inventory-grpc" if transport == "grpc" else "inventory-api"]
         self.payments = payments
         self.customer_id = "chaos-" + signing_key.kid
         token = signing_key.token(sub=self.customer_id, scope=CUSTOMER, lifetime=3600)
@@ -244,7 +248,19 @@ def toxiproxy(tmp_path):
 
 
 @pytest.fixture
-def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, toxiproxy, tmp_path):
+def shop(
+    request,
+    postgres_server,
+    rabbitmq_server,
+    amqp_url,
+    jwks_server,
+    signing_key,
+    toxiproxy,
+    tmp_path,
+):
+    """The shop, orders checking availability over gRPC (as the chart sets it) unless the
+    test asks for "http" (`@pytest.mark.parametrize("shop", [...], indirect=True)`)."""
+    transport = getattr(request, "param", "grpc")
     databases = {
         name: postgres_server.create_database() for name in ("orders", "inventory", "payments")
     }
@@ -255,6 +271,7 @@ def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, t
         "orders-amqp": toxiproxy.link("orders-amqp", rabbitmq_server.amqp_port),
         "inventory-amqp": toxiproxy.link("inventory-amqp", rabbitmq_server.amqp_port),
         "inventory-api": toxiproxy.link("inventory-api", inventory.port),
+        "inventory-grpc": toxiproxy.link("inventory-grpc", inventory.grpc_port),
     }
     inventory.env.update(
         DATABASE_URL=through(databases["inventory"], links["inventory-db"]),
@@ -267,7 +284,9 @@ def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, t
             "DATABASE_URL": through(databases["orders"], links["orders-db"]),
             "AMQP_URL": through(amqp_url, links["orders-amqp"]),
             "JWKS_URL": jwks_server.url,
+            "INVENTORY_TRANSPORT": transport,
             "INVENTORY_URL": f"http://127.0.0.1:{links['inventory-api'].port}",
+            "INVENTORY_GRPC_TARGET": f"127.0.0.1:{links['inventory-grpc'].port}",
         },
         tmp_path,
     )
@@ -285,7 +304,7 @@ def shop(postgres_server, rabbitmq_server, amqp_url, jwks_server, signing_key, t
         for service in (inventory, orders, payments):
             started.append(service.prepare().start())
         stand_in_for_notifications(amqp_url)
-        yield Shop(orders, inventory, payments, links, signing_key, amqp_url, databases)
+        yield Shop(orders, inventory, payments, links, signing_key, amqp_url, databases, transport)
     finally:
         for service in reversed(started):
             service.stop()

@@ -1,6 +1,6 @@
-"""Latency between orders and inventory: a slow inventory slows POST /api/orders only up to
-the availability check's timeout; beyond it the breaker opens, orders price from their
-replica and the saga still decides every order."""
+"""Latency between orders and inventory, over gRPC and over HTTP: a slow inventory slows
+POST /api/orders only up to the availability check's timeout; beyond it the breaker
+opens, orders price from their replica and the saga still decides every order."""
 
 import statistics
 import time
@@ -10,9 +10,10 @@ import pytest
 pytestmark = pytest.mark.timeout(240)
 
 
+@pytest.mark.parametrize("shop", ["grpc", "http"], indirect=True)
 def test_latency_between_orders_and_inventory(shop):
     products = shop.catalogue("slow")
-    link = shop.links["inventory-api"]
+    link = shop.availability_link
     link.delay(200, jitter=50)
     stream = shop.stream(products, pause=0.02)
     time.sleep(6)

@@ -42,3 +42,34 @@ def admin(mercado, api) -> Client:
 def customer(api) -> Client:
     """A newly registered and logged-in customer, `.id` being their customer id."""
     return register(api)
+
+
+AVAILABILITY_LOGS = {
+    "grpc": ("inventory-grpc.log", "/mercado.inventory.v1.Inventory/CheckAvailability"),
+    "http": ("inventory-serve.log", "POST /api/stock/availability"),
+}
+
+
+@pytest.fixture(scope="module", params=list(AVAILABILITY_LOGS))
+def availability_over(request, mercado) -> str:
+    """The transport of orders' availability check for the module's tests: its API is
+    restarted with INVENTORY_TRANSPORT set (and set back after)."""
+    orders = mercado.running["orders"]
+    before = orders.env.get("INVENTORY_TRANSPORT")
+
+    def use(transport: str | None) -> None:
+        if orders.env.get("INVENTORY_TRANSPORT") != transport:
+            orders.stop("serve")
+            orders.env["INVENTORY_TRANSPORT"] = transport
+            orders.start("serve")
+
+    use(request.param)
+    yield request.param
+    use(before)
+
+
+@pytest.fixture
+def availability_checks(mercado, availability_over):
+    """How many availability checks inventory has answered over the module's transport."""
+    log, line = AVAILABILITY_LOGS[availability_over]
+    return lambda: (mercado.workdir / log).read_text().count(line)

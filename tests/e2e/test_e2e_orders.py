@@ -1,12 +1,18 @@
 """Orders as a client meets them: seed 001's exact body and answer, listing, editing,
-cancelling, and customer and product changes reaching orders' read model."""
+cancelling, and customer and product changes reaching orders' read model; with the
+availability check over gRPC and over HTTP."""
+
+import pytest
 
 from mercado_platform.testing.polling import eventually
 
 from .client import Client, new_product, register, wait_status
 
+# Every test here runs with the availability check over gRPC, then over HTTP.
+pytestmark = pytest.mark.usefixtures("availability_over")
 
-def test_seed_001_body_and_answer(admin, customer):
+
+def test_seed_001_body_and_answer(admin, customer, availability_checks):
     mug, shirt = new_product(admin, "19.99", 10), new_product(admin, "29.99", 10)
     body = {
         "customer_id": customer.id,
@@ -15,8 +21,10 @@ def test_seed_001_body_and_answer(admin, customer):
             {"product_id": shirt, "quantity": 1, "price": 29.99},
         ],
     }
+    checked = availability_checks()
     placed = customer.post("/api/orders", json=body)
     assert placed.status_code == 200, placed.text
+    assert availability_checks() == checked + 1, "inventory was asked over this transport"
     answer = placed.json()
     assert set(answer) == {"order_id", "status", "message"}
     assert (answer["status"], answer["message"]) == ("received", "Order successfully placed.")

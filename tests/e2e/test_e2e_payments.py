@@ -2,11 +2,15 @@
 checkout page's Pay and Cancel forms, a refund when a paid order is cancelled, and the
 e-mails and notifications each step owes."""
 
+import pytest
 import requests
 
 from mercado_platform.testing.polling import eventually
 
 from .client import Client, mails, new_product, place, press, register, wait_status
+
+# The order flow to its payment, with the availability check over gRPC, then over HTTP.
+pytestmark = pytest.mark.usefixtures("availability_over")
 
 
 def stock(api, product: str) -> tuple[int, int]:

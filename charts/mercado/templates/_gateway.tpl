@@ -10,6 +10,15 @@ default_type application/problem+json;
 return {{ index . 0 }} '{"type":"about:blank","title":"{{ index . 1 }}","status":{{ index . 0 }},"code":"{{ index . 2 }}","detail":"{{ index . 3 }}","request_id":"$mercado_request_id"}';
 {{- end }}
 
+{{/* A gRPC error nginx gives itself, as a trailers-only answer: (list code message). */}}
+{{- define "mercado.gateway.grpcError" -}}
+default_type application/grpc;
+add_header grpc-status {{ index . 0 }} always;
+add_header grpc-message "{{ index . 1 }}" always;
+add_header X-Request-ID $mercado_request_id always;
+return 200;
+{{- end }}
+
 {{/* The upstream of a service: its name in nginx. */}}
 {{- define "mercado.gateway.upstream" -}}
 service_{{ . | replace "-" "_" }}
@@ -84,6 +93,18 @@ http {
         keepalive_timeout 4s;
     }
     {{- end }}
+    {{- if $gw.grpc.enabled }}
+    {{- range $name := $services }}
+    {{- $values := get $.Values.services $name }}
+    {{- if and $values.grpc $values.grpc.enabled }}
+
+    upstream {{ include "mercado.gateway.upstream" $name }}_grpc {
+        server {{ get $gw.grpc.upstreams $name | default (include "mercado.grpcTarget" (list $ $name)) }};
+        keepalive 16;
+    }
+    {{- end }}
+    {{- end }}
+    {{- end }}
 
     server {
         listen {{ $gw.port }};
@@ -147,6 +168,52 @@ http {
             {{- include "mercado.gateway.problem" (list 504 "Gateway Timeout" "service_timeout" "The service behind this path did not answer in time; retry later.") | nindent 12 }}
         }
     }
+    {{- if $gw.grpc.enabled }}
+
+    # gRPC: plain HTTP/2 (prior knowledge) on its own port of the same host, each service's
+    # gRPC services routed by their full names (/<package>.<Service>/<Method>).
+    server {
+        listen {{ $gw.grpc.port }} http2;
+        grpc_connect_timeout {{ $gw.timeouts.connectSeconds }}s;
+        grpc_read_timeout {{ $gw.timeouts.readSeconds }}s;
+        grpc_send_timeout {{ $gw.timeouts.readSeconds }}s;
+        grpc_set_header X-Request-ID $mercado_request_id;
+        grpc_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+
+        error_page 413 = @grpc_too_large;
+        error_page 429 = @grpc_rate_limited;
+        error_page 502 503 = @grpc_unavailable;
+        error_page 504 = @grpc_timeout;
+        {{- range $name := $services }}
+        {{- $values := get $.Values.services $name }}
+        {{- if and $values.grpc $values.grpc.enabled }}
+        {{- range $values.grpc.services }}
+
+        location /{{ . }}/ {
+            limit_req zone=per_client burst={{ $gw.rateLimit.burst }} nodelay;
+            grpc_pass grpc://{{ include "mercado.gateway.upstream" $name }}_grpc;
+        }
+        {{- end }}
+        {{- end }}
+        {{- end }}
+
+        location / {
+            {{- include "mercado.gateway.grpcError" (list 12 "No gRPC service of Mercado is routed at this path.") | nindent 12 }}
+        }
+        location @grpc_too_large {
+            {{- include "mercado.gateway.grpcError" (list 8 (printf "The message is larger than %s." $gw.clientMaxBodySize)) | nindent 12 }}
+        }
+        location @grpc_rate_limited {
+            {{- include "mercado.gateway.grpcError" (list 8 "Too many calls from this address; slow down and retry after a second.") | nindent 12 }}
+        }
+        location @grpc_unavailable {
+            {{- include "mercado.gateway.grpcError" (list 14 "The service behind this method is not answering; retry later.") | nindent 12 }}
+        }
+        location @grpc_timeout {
+            {{- include "mercado.gateway.grpcError" (list 4 "The service behind this method did not answer in time; retry later.") | nindent 12 }}
+        }
+    }
+    {{- end }}
 }
 {{- end }}
 

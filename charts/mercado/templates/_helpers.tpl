@@ -49,6 +49,12 @@ app.kubernetes.io/component: {{ index . 2 }}
 {{- printf "http://%s:%v" (include "mercado.serviceName" .) $root.Values.serviceDefaults.api.port }}
 {{- end }}
 
+{{/* host:port of a service's gRPC API inside the cluster: (list root service). */}}
+{{- define "mercado.grpcTarget" -}}
+{{- $root := index . 0 -}}
+{{- printf "%s:%v" (include "mercado.serviceName" (list $root (index . 1) "grpc")) $root.Values.serviceDefaults.grpc.port }}
+{{- end }}
+
 {{/* Merge `src` into `dst` in place, maps recursively; unlike sprig's merge, false, 0 and
 "" in `src` win, so a service can turn off what the defaults turn on. */}}
 {{- define "mercado.mergeInto" -}}

@@ -37,6 +37,14 @@ dict: root (the chart's top context), name (the service), svc (its merged values
 - name: WEB_CONCURRENCY
   value: {{ .svc.api.webConcurrency | quote }}
 {{- else if ne .role "migration" }}
+{{- if eq .role "grpc" }}
+- name: GRPC_HOST
+  value: "0.0.0.0"
+- name: GRPC_PORT
+  value: {{ .svc.grpc.port | quote }}
+- name: GRPC_THREADS
+  value: {{ .svc.grpc.threads | quote }}
+{{- end }}
 - name: METRICS_PORT
   value: {{ .svc.metricsPort | quote }}
 {{- end }}
@@ -123,6 +131,23 @@ spec:
         initialDelaySeconds: 10
         periodSeconds: 20
         timeoutSeconds: 5
+      {{- else if eq .role "grpc" }}
+      ports:
+        - name: grpc
+          containerPort: {{ .svc.grpc.port }}
+        - name: metrics
+          containerPort: {{ .svc.metricsPort }}
+      # grpc.health.v1: SERVING while its database and broker answer (as /readyz)
+      readinessProbe:
+        grpc: {port: {{ .svc.grpc.port }}}
+        periodSeconds: 10
+        timeoutSeconds: 5
+        failureThreshold: 3
+      livenessProbe:
+        tcpSocket: {port: grpc}
+        initialDelaySeconds: 10
+        periodSeconds: 20
+        timeoutSeconds: 5
       {{- else if ne .role "migration" }}
       ports:
         - name: metrics
@@ -203,6 +228,27 @@ spec:
     - name: http
       port: {{ .svc.api.port }}
       targetPort: http
+{{- if .svc.grpc.enabled }}
+---
+{{ include "mercado.service.deployment" (merge (dict "role" "grpc" "args" (list "grpc") "replicas" .svc.grpc.replicas "resources" .svc.grpc.resources "objectName" (printf "%s-grpc" $base)) $ctx) }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $base }}-grpc
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "mercado.labels" (list $root .name "grpc") | nindent 4 }}
+spec:
+  type: ClusterIP
+  selector:
+    {{- include "mercado.selectorLabels" (list $root .name "grpc") | nindent 4 }}
+  ports:
+    - name: grpc
+      port: {{ .svc.grpc.port }}
+      targetPort: grpc
+      appProtocol: kubernetes.io/h2c
+{{- end }}
 {{- if .svc.relay.enabled }}
 ---
 {{ include "mercado.service.deployment" (merge (dict "role" "relay" "args" (list "relay") "replicas" .svc.relay.replicas "resources" .svc.relay.resources "objectName" (printf "%s-relay" $base)) $ctx) }}

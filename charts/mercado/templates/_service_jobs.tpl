@@ -39,9 +39,9 @@ spec:
 {{- end }}
 
 {{/*
-Who may talk to the service's pods: its API only from the gateway, the platform's own
-pods (JWKS, orders -> inventory) and the chart's tests; metrics ports only from
-networkPolicies.metricsFrom. Relays, consumers and workers take nothing else.
+Who may talk to the service's pods: its API and its gRPC API only from the gateway, the
+platform's own pods (JWKS, orders -> inventory) and the chart's tests; metrics ports only
+from networkPolicies.metricsFrom. Relays, consumers and workers take nothing else.
 */}}
 {{- define "mercado.service.networkPolicies" -}}
 {{- $root := .root -}}
@@ -84,7 +84,7 @@ spec:
     matchExpressions:
       - {key: app.kubernetes.io/instance, operator: In, values: [{{ $root.Release.Name | quote }}]}
       - {key: app.kubernetes.io/name, operator: In, values: [{{ .name | quote }}]}
-      - {key: app.kubernetes.io/component, operator: NotIn, values: [api]}
+      - {key: app.kubernetes.io/component, operator: NotIn, values: [api, grpc]}
   policyTypes: [Ingress]
   {{- with $root.Values.networkPolicies.metricsFrom }}
   ingress:
@@ -95,6 +95,35 @@ spec:
   {{- else }}
   ingress: []
   {{- end }}
+{{- if .svc.grpc.enabled }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ include "mercado.serviceName" (list $root .name "grpc") }}
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "mercado.labels" (list $root .name "grpc") | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "mercado.selectorLabels" (list $root .name "grpc") | nindent 6 }}
+  policyTypes: [Ingress]
+  ingress:
+    - from:  # the gateway and the other services (orders' availability check)
+        - podSelector:
+            matchLabels:
+              app.kubernetes.io/instance: {{ $root.Release.Name }}
+              app.kubernetes.io/part-of: mercado
+      ports:
+        - port: grpc
+    {{- with $root.Values.networkPolicies.metricsFrom }}
+    - from:
+        {{- toYaml . | nindent 8 }}
+      ports:
+        - port: metrics
+    {{- end }}
+{{- end }}
 {{- if $root.Values.networkPolicies.egress.restrict }}
 ---
 {{ include "mercado.service.egressPolicy" . }}

@@ -94,6 +94,7 @@ def _announce(mercado: LocalMercado, state_file: str | None) -> None:
     state = {
         "services": mercado.endpoints.services,
         "gateway": mercado.endpoints.gateway,
+        "grpc": mercado.gateway.grpc_target if mercado.gateway else None,
         "admin": {"login": ADMIN_LOGIN, "password": mercado.seeded.admin_password},
         "products": mercado.seeded.products,
         "mailbox": str(mercado.mailbox),
@@ -104,6 +105,7 @@ def _announce(mercado: LocalMercado, state_file: str | None) -> None:
     print(
         f"mercado-local: ready at {mercado.endpoints.gateway}\n"
         + f"  gateway        {mercado.endpoints.gateway}   (every API, /docs)\n"
+        + f"  gRPC           {state['grpc']}   (orders and inventory, plain HTTP/2)\n"
         + "  services (direct, bypassing the gateway):\n"
         + "\n".join(direct)
         + f"\n  admin          {ADMIN_LOGIN} / {mercado.seeded.admin_password}"

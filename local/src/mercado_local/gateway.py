@@ -35,10 +35,12 @@ def render_config(
     config_dir: Path,
     logs: Path | None = None,
     values: dict[str, Any] | None = None,
+    grpc: tuple[int, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     """nginx.conf and docs.html as the chart renders them for services at `upstreams`
     (name -> host:port; the chart's other services are left out), listening on `listen`,
-    reading docs.html from `config_dir` and logging into `logs` (default: stderr/off)."""
+    reading docs.html from `config_dir` and logging into `logs` (default: stderr/off);
+    gRPC on `grpc`'s port for the gRPC APIs at its upstreams, or not at all."""
     services = yaml.safe_load((CHART / "values.yaml").read_text())["services"]
     unknown = set(upstreams) - set(services)
     if unknown:
@@ -49,7 +51,10 @@ def render_config(
         "upstreams": upstreams,
         "errorLog": f"{logs / 'error.log'} info" if logs else "stderr warn",
         "accessLog": str(logs / "access.log") if logs else "off",
+        "grpc": {"enabled": False},
     }
+    if grpc is not None:
+        gateway["grpc"] = {"enabled": True, "port": grpc[0], "upstreams": grpc[1]}
     chosen = {"services": {name: {"enabled": name in upstreams} for name in services}}
     chosen["gateway"] = gateway
     rendered = _helm_template(_merge(chosen, values or {}))
@@ -92,7 +97,10 @@ class Gateway:
     """A real nginx in a temporary prefix (pid, temporary files, logs: nothing needs root)."""
 
     upstreams: dict[str, str]
+    grpc_upstreams: dict[str, str] = field(default_factory=dict)
+    """Where each service with a gRPC API serves it (name -> host:port)."""
     port: int = field(default_factory=free_port)
+    grpc_port: int = field(default_factory=free_port)
     values: dict[str, Any] = field(default_factory=dict)
     prefix: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mercado-gw-")))
     process: subprocess.Popen | None = None
@@ -103,6 +111,11 @@ class Gateway:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def grpc_target(self) -> str:
+        """host:port of the gateway's gRPC routes."""
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
     def error_log(self) -> Path:
         return self.prefix / "error.log"
 
@@ -111,7 +124,12 @@ class Gateway:
         # nginx's workers drop root to `nobody` when started as root: let them read it
         self.prefix.chmod(0o755)
         files = render_config(
-            self.upstreams, self.port, config_dir=self.prefix, logs=self.prefix, values=self.values
+            self.upstreams,
+            self.port,
+            config_dir=self.prefix,
+            logs=self.prefix,
+            values=self.values,
+            grpc=(self.grpc_port, self.grpc_upstreams) if self.grpc_upstreams else None,
         )
         for name, text in files.items():
             (self.prefix / name).write_text(text)

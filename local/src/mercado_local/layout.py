@@ -15,6 +15,8 @@ class Wiring:
 
     urls: ServiceUrls
     smtp: dict[str, str]
+    grpc: dict[str, str] = field(default_factory=dict)
+    """host:port of each gRPC API."""
     public_url: str = "http://127.0.0.1:8080"
     webhook_secret: str = ""
     staff_emails: str = ""
@@ -22,6 +24,15 @@ class Wiring:
     def jwks(self) -> dict[str, str]:
         """Where the users service publishes its token keys."""
         return {"JWKS_URL": f"{self.urls['users']}/.well-known/jwks.json"}
+
+    def orders(self) -> dict[str, str]:
+        """The availability check over gRPC, as the chart sets it; HTTP one setting away."""
+        return {
+            **self.jwks(),
+            "INVENTORY_TRANSPORT": "grpc",
+            "INVENTORY_GRPC_TARGET": self.grpc["inventory"],
+            "INVENTORY_URL": self.urls["inventory"],
+        }
 
     def payments(self) -> dict[str, str]:
         """The local checkout page, linked at the gateway, its events signed with the secret."""
@@ -53,7 +64,7 @@ class Service:
 SERVICES: tuple[Service, ...] = (
     Service("users"),
     Service("inventory", settings=Wiring.jwks),
-    Service("orders", settings=lambda w: {**w.jwks(), "INVENTORY_URL": w.urls["inventory"]}),
+    Service("orders", settings=Wiring.orders),
     Service("payments", settings=Wiring.payments),
     Service("notifications", settings=Wiring.notifications),
 )

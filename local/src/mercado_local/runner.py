@@ -50,11 +50,13 @@ class LocalMercado:
         planned = {s.name: ServiceProcesses(s.name, {}, self.workdir) for s in self.services}
         urls = {name: processes.url for name, processes in planned.items()}
         upstreams = {name: f"127.0.0.1:{processes.port}" for name, processes in planned.items()}
+        grpc = {name: p.grpc_target for name, p in planned.items() if p.grpc_target}
         # its port is chosen now: payments links its checkout pages at the gateway's URL
-        self.gateway = Gateway(upstreams, values=GATEWAY_VALUES)
+        self.gateway = Gateway(upstreams, grpc, values=GATEWAY_VALUES)
         wiring = Wiring(
             urls,
             self._mail.settings(),
+            grpc,
             public_url=self.gateway.url,
             webhook_secret=self.webhook_secret,
             staff_emails=ADMIN_EMAIL,

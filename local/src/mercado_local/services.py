@@ -1,5 +1,6 @@
 """Mercado services run as real processes, the way an operator runs them: migrate, declare,
-then the API under gunicorn, the consumer and the relay, each its own process."""
+then the API under gunicorn, the gRPC API, the consumer and the relay, each its own
+process."""
 
 import os
 import shutil
@@ -9,7 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import grpc
 import requests
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mercado_platform.service import spec_of
 from mercado_platform.testing.processes import free_port, spawn, stop_process, wait_until
@@ -29,12 +32,18 @@ class ServiceProcesses:
     env: dict[str, str]
     logs: Path
     port: int = field(default_factory=free_port)
+    grpc_port: int = field(default_factory=free_port)
     running: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
         """Base URL of its HTTP API."""
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def grpc_target(self) -> str | None:
+        """host:port of its gRPC API, when it has one."""
+        return f"127.0.0.1:{self.grpc_port}" if spec_of(self.name).grpc else None
 
     def prepare(self) -> "ServiceProcesses":
         """Migrate its database and declare its exchange and queues."""
@@ -63,16 +72,16 @@ class ServiceProcesses:
             self.running[role] = spawn(
                 [executable(self.name), role], log=log, env=self._environment()
             )
-        if "serve" in self.running:
-            log = self.logs / f"{self.name}-serve.log"
-            serving = self.running["serve"]
-            try:
-                wait_until(
-                    self._ready, timeout=60, what=f"{self.name} ready", process=serving, log=log
-                )
-            except BaseException:
-                self.stop()  # whoever called start has no handle yet to stop them with
-                raise
+        probes = {"serve": self._ready, "grpc": self._grpc_ready}
+        try:
+            for role, ready in probes.items():
+                if role in self.running:
+                    log = self.logs / f"{self.name}-{role}.log"
+                    what = f"{self.name} {role} ready"
+                    wait_until(ready, timeout=60, what=what, process=self.running[role], log=log)
+        except BaseException:
+            self.stop()  # whoever called start has no handle yet to stop them with
+            raise
         return self
 
     def stop(self, *roles: str) -> None:
@@ -92,12 +101,29 @@ class ServiceProcesses:
         except requests.RequestException:
             return False
 
+    def _grpc_ready(self) -> bool:
+        return grpc_serving(f"127.0.0.1:{self.grpc_port}")
+
     def _environment(self) -> dict[str, str]:
         return {
             **os.environ,
             "HTTP_HOST": "127.0.0.1",
             "HTTP_PORT": str(self.port),
+            "GRPC_HOST": "127.0.0.1",
+            "GRPC_PORT": str(self.grpc_port),
             "WEB_CONCURRENCY": "1",
             "LOG_LEVEL": "INFO",
             **self.env,
         }
+
+
+def grpc_serving(target: str) -> bool:
+    """True when the gRPC server at `target` says grpc.health.v1 SERVING."""
+    with grpc.insecure_channel(target) as channel:
+        try:
+            answer = health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(), timeout=1
+            )
+        except grpc.RpcError:
+            return False
+    return answer.status == health_pb2.HealthCheckResponse.SERVING

@@ -1,15 +1,18 @@
-"""Helpers of the orders tests: a stand-in inventory over HTTP, a customer calling the API,
-and direct looks at the database."""
+"""Helpers of the orders tests: stand-in inventories over HTTP and gRPC, a customer calling
+the API, and direct looks at the database."""
 
 import json
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
+import grpc
 from flask import Flask, jsonify, request
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from mercado.inventory.v1 import inventory_pb2, inventory_pb2_grpc
 from mercado_orders.bootstrap import SPEC
 from mercado_orders.service_layer import replicas
 from mercado_platform.db import Database
@@ -120,3 +123,38 @@ def outbox(database: Database, kind: str | None = None) -> list[dict]:
 def count(database: Database, table: str) -> int:
     with database.engine.connect() as connection:
         return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+class GrpcInventoryStub(inventory_pb2_grpc.InventoryServicer):
+    """A real gRPC server answering inventory's CheckAvailability from `stock`."""
+
+    def __init__(self) -> None:
+        self.stock: dict[str, tuple[str, int]] = {}
+        self.calls = 0
+        self.failing: grpc.StatusCode | None = None
+        self.delay = 0.0
+        self.server = grpc.server(ThreadPoolExecutor(max_workers=4))
+        inventory_pb2_grpc.add_InventoryServicer_to_server(self, self.server)
+        self.port = self.server.add_insecure_port("127.0.0.1:0")
+        self.target = f"127.0.0.1:{self.port}"
+        self.server.start()
+
+    def CheckAvailability(self, request, context):  # noqa: N802
+        self.calls += 1
+        time.sleep(self.delay)
+        if self.failing is not None:
+            context.abort(self.failing, "boom")
+        items = []
+        for line in request.items:
+            price, available = self.stock.get(line.product_id, (None, 0))
+            items.append(
+                inventory_pb2.LineAvailability(
+                    product_id=line.product_id,
+                    quantity=line.quantity,
+                    price=price,
+                    available_quantity=available,
+                    available=available >= line.quantity,
+                    reason=None if price else "unknown_product",
+                )
+            )
+        return inventory_pb2.CheckAvailabilityResponse(items=items)

@@ -6,7 +6,7 @@ from pathlib import Path
 from mercado_inventory.adapters.tables import metadata
 from mercado_inventory.adapters.unit_of_work import InventoryUnitOfWork
 from mercado_inventory.config import Settings
-from mercado_inventory.entrypoints import consumers, products_api, stock_api
+from mercado_inventory.entrypoints import consumers, grpc_api, products_api, stock_api
 from mercado_inventory.entrypoints.errors import ERRORS
 from mercado_inventory.service_layer.dependencies import Dependencies
 from mercado_inventory.service_layer.reservations import expire_due
@@ -34,6 +34,7 @@ SPEC = ServiceSpec(
     build=build,
     unit_of_work=InventoryUnitOfWork,
     blueprints=(products_api.blueprint, stock_api.blueprint),
+    grpc=(grpc_api.INVENTORY,),
     errors=ERRORS,
     queues=(consumers.ORDERS,),
     handlers=consumers.handlers,

@@ -191,11 +191,7 @@ def requires(*scopes: str, roles: tuple[str, ...] = ()) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate()
-            missing = [s for s in scopes if s not in principal.scopes]
-            missing += [f"role:{r}" for r in roles if r not in principal.roles]
-            if missing:
-                raise Forbidden(f"This needs {', '.join(missing)}.", code="insufficient_scope")
+            require(authenticate(), scopes, roles)
             return view(*args, **kwargs)
 
         wrapper.__mercado_auth__ = {"scopes": scopes, "roles": roles}  # type: ignore[attr-defined]
@@ -208,22 +204,40 @@ def authenticate() -> Principal:
     """The principal of the current request's bearer token, verified once per request."""
     if "principal" in g:
         return g.principal
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    verifier = current_app.extensions.get("mercado.verifier")
+    g.principal = bearer_principal(request.headers.get("Authorization", ""), verifier)
+    return g.principal
+
+
+def bearer_principal(authorization: str, verifier: TokenVerifier | None) -> Principal:
+    """The principal of an `Authorization: Bearer <token>` value (HTTP header or gRPC
+    metadata), verified."""
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Send a bearer token: 'Authorization: Bearer <token>'.")
-    verifier: TokenVerifier | None = current_app.extensions.get("mercado.verifier")
     if verifier is None:
         raise ServiceUnavailable(
             "This service has no JWKS_URL configured.", code="auth_unavailable"
         )
-    g.principal = verifier.verify(token.strip())
-    return g.principal
+    return verifier.verify(token.strip())
+
+
+def require(principal: Principal, scopes: tuple[str, ...], roles: tuple[str, ...] = ()) -> None:
+    """Refuse a principal lacking any of `scopes` or `roles`."""
+    missing = [s for s in scopes if s not in principal.scopes]
+    missing += [f"role:{r}" for r in roles if r not in principal.roles]
+    if missing:
+        raise Forbidden(f"This needs {', '.join(missing)}.", code="insufficient_scope")
 
 
 def caller(own_scope: str, any_scope: str) -> Caller:
     """The current request's caller, refused unless they hold `own_scope` (their own
     resources) or `any_scope` (anyone's)."""
-    principal = authenticate()
+    return caller_of(authenticate(), own_scope, any_scope)
+
+
+def caller_of(principal: Principal, own_scope: str, any_scope: str) -> Caller:
+    """`principal` as the caller of a use case on owned resources (see `caller`)."""
     any_owner = principal.has_scope(any_scope)
     if not (any_owner or principal.has_scope(own_scope)):
         raise Forbidden(

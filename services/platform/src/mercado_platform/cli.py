@@ -1,5 +1,5 @@
-"""The `mercado-<service>` command: serve, migrate, relay, consume, declare, replay, revision,
-the service's workers, and the commands it declares in its spec."""
+"""The `mercado-<service>` command: serve, grpc, migrate, relay, consume, declare, replay,
+revision, the service's workers, and the commands it declares in its spec."""
 
 import argparse
 import gc
@@ -18,7 +18,7 @@ from mercado_platform.messaging.replay import replay
 from mercado_platform.messaging.topology import declare
 from mercado_platform.migrations import new_revision, upgrade, wait_for_database
 from mercado_platform.service import ServiceSpec, create_app
-from mercado_platform.workers import run_consumers, run_relay, run_worker
+from mercado_platform.workers import run_consumers, run_relay, run_worker, stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,20 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
 
 
 def _run_service(spec: ServiceSpec, settings: ServiceSettings, args: argparse.Namespace) -> None:
-    """The commands that run the service's own code: consume, its workers and commands."""
-    service = spec.start(settings, pool_size=1 if args.command in spec.workers else 5)
+    """The commands that run the service's own code: grpc, consume, its workers and
+    commands."""
+    pool_size = 1 if args.command in spec.workers else 5
+    if args.command == "grpc":
+        pool_size = settings.grpc_threads
+    service = spec.start(settings, pool_size=pool_size)
     gc.freeze()
     try:
         if args.command == "consume":
             run_consumers(service, args.queue)
+        elif args.command == "grpc":
+            from mercado_platform.rpc.server import run_grpc  # grpcio only where served
+
+            run_grpc(service, stop_on_signals())
         elif args.command in spec.workers:
             done = run_worker(service, args.command, once=args.once, interval=args.interval)
             if args.once:
@@ -61,6 +69,8 @@ def _parser(spec: ServiceSpec) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"mercado-{spec.name}")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="serve the HTTP API under gunicorn")
+    if spec.grpc:
+        commands.add_parser("grpc", help="serve the gRPC API, its health and reflection")
     migrate = commands.add_parser("migrate", help="wait for the database, then migrate it")
     migrate.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for it")
     revision = commands.add_parser("revision", help="write a new migration")

@@ -2,7 +2,7 @@
 
 from typing import TypeVar
 
-from pydantic import PositiveInt, ValidationError, field_validator
+from pydantic import Field, PositiveInt, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset({"changeme", "change-me", "secret", "password", "xxx", "todo"})
@@ -25,6 +25,10 @@ class ServiceSettings(BaseSettings):
     http_host: str = "0.0.0.0"
     http_port: int = 8080
     web_concurrency: int = 2
+    grpc_host: str = "0.0.0.0"
+    grpc_port: int = 50051
+    grpc_threads: PositiveInt = 8
+    grpc_health_interval_seconds: float = Field(2.0, gt=0)
     log_level: str = "INFO"
     readiness_timeout_seconds: float = 2.0
     metrics_port: int = 0

@@ -51,14 +51,18 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("pika").setLevel(logging.CRITICAL)
 
 
+def request_id_for(incoming: str) -> str:
+    """The caller's request id when it is a sane token, otherwise a new one."""
+    return incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+
+
 def init_request_ids(app: Flask) -> None:
     """Take X-Request-ID from the caller (or make one), log it, and echo it back."""
     access = logging.getLogger("mercado.access")
 
     @app.before_request
     def _start() -> None:
-        incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         g.request_started = time.perf_counter()
         g.request_id_token = request_id_var.set(g.request_id)
 

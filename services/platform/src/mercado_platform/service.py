@@ -16,7 +16,7 @@ from mercado_platform.broker import BrokerProbe
 from mercado_platform.config import ServiceSettings, load_settings
 from mercado_platform.db import Database, UnitOfWork, UnitsOfWork
 from mercado_platform.errors import DomainErrors, register_error_handlers
-from mercado_platform.health import health_blueprint
+from mercado_platform.health import Check, health_blueprint
 from mercado_platform.ids import init_ids
 from mercado_platform.logs import init_request_ids
 from mercado_platform.messaging.consumer import Handler
@@ -52,6 +52,22 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class GrpcService:
+    """A gRPC service the `grpc` role serves: its descriptor (from the generated
+    `*_pb2` module), the generated `add_*Servicer_to_server`, and the servicer's factory,
+    given the service's dependencies."""
+
+    descriptor: Any
+    add: Callable[[Any, Any], None]
+    servicer: Callable[[Any], Any]
+
+    @property
+    def name(self) -> str:
+        """The full name clients call it by, e.g. `mercado.orders.v1.Orders`."""
+        return self.descriptor.full_name
+
+
+@dataclass(frozen=True)
 class ServiceSpec(Generic[D]):
     """A service's name, settings, composition root, routes, migrations and messaging."""
 
@@ -68,6 +84,8 @@ class ServiceSpec(Generic[D]):
     handlers: Callable[[D], Mapping[str, Mapping[str, Handler]]] = lambda _dependencies: {}
     """Queue name to event type to handler, given the dependencies."""
     workers: Mapping[str, Worker] = field(default_factory=dict)
+    grpc: tuple[GrpcService, ...] = ()
+    """The gRPC services of its `grpc` role (mercado_platform.rpc serves them)."""
     commands: Mapping[str, ServiceCommand] = field(default_factory=dict)
     token_verifier: Callable[[D], TokenVerifier] | None = None
     """How the API verifies tokens when not through JWKS_URL (the users service signs them)."""
@@ -95,11 +113,13 @@ class ServiceSpec(Generic[D]):
 
     @property
     def roles(self) -> tuple[str, ...]:
-        """The processes that run this service: its API, its consumer when it has queues,
-        its relay when it publishes, and each of its workers (commands all of them)."""
+        """The processes that run this service: its API, its gRPC API when it has one, its
+        consumer when it has queues, its relay when it publishes, and each of its workers
+        (commands all of them)."""
+        grpc = ("grpc",) if self.grpc else ()
         consumer = ("consume",) if self.queues else ()
         relay = ("relay",) if self.publishes else ()
-        return ("serve", *consumer, *relay, *self.workers)
+        return ("serve", *grpc, *consumer, *relay, *self.workers)
 
     def units(self, database: Database) -> UnitsOfWork:
         """The service's units of work on `database`."""
@@ -162,25 +182,38 @@ def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) 
 
 
 def _init_token_verifier(app: Flask, service: Service[Any]) -> None:
-    settings = service.settings
-    if service.spec.token_verifier is not None:
-        app.extensions["mercado.verifier"] = service.spec.token_verifier(service.dependencies)
-    elif settings.jwks_url:
-        keys = JwksKeys(settings.jwks_url)
-        verifier = TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    verifier = token_verifier(service)
+    if verifier is not None:
         app.extensions["mercado.verifier"] = verifier
 
 
+def token_verifier(service: Service[Any]) -> TokenVerifier | None:
+    """How the service verifies tokens: its own verifier, else through JWKS_URL, else none."""
+    settings = service.settings
+    if service.spec.token_verifier is not None:
+        return service.spec.token_verifier(service.dependencies)
+    if not settings.jwks_url:
+        return None
+    keys = JwksKeys(settings.jwks_url)
+    return TokenVerifier(keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+
 def _health(app: Flask, service: Service[Any]) -> Blueprint:
+    return health_blueprint(readiness_checks(service, app.extensions.get("mercado.verifier")))
+
+
+def readiness_checks(service: Service[Any], verifier: TokenVerifier | None) -> dict[str, Check]:
+    """What the service needs to serve: its own database and broker, and the keys that
+    verify tokens when they come from the users service (/readyz, and the gRPC health
+    service)."""
     settings = service.settings
     probe = BrokerProbe(settings.amqp_url, timeout=settings.readiness_timeout_seconds)
     checks = {"database": service.units.database.ping, "broker": probe.ping}
-    verifier = app.extensions.get("mercado.verifier")
     if verifier is not None and isinstance(verifier.keys, JwksKeys):
         # a new pod gets the keys before it takes requests, not from its first caller
         # (which would wait on the users service, or get a 503 while users restarts)
         checks["signing_keys"] = verifier.keys.load
-    return health_blueprint(checks)
+    return checks
 
 
 def _init_metrics(app: Flask, service: Service[Any]) -> None:

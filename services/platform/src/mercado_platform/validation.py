@@ -56,6 +56,12 @@ def parse_body(model: type[M]) -> M:
     raw = request.get_data(cache=True)
     if not raw.strip():
         raise MalformedRequest("The request body is empty; a JSON object is expected.")
+    return parse_json(model, raw)
+
+
+def parse_json(model: type[M], raw: str | bytes) -> M:
+    """Validate a JSON document against `model` (a request body, or a gRPC message as
+    JSON: one validation for both)."""
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -65,8 +71,13 @@ def parse_body(model: type[M]) -> M:
 def parse_query(model: type[M]) -> M:
     """Validate the query string against `model`; repeated keys become lists."""
     args = {key: values if len(values) > 1 else values[0] for key, values in request.args.lists()}
+    return parse_values(model, args)
+
+
+def parse_values(model: type[M], values: dict[str, Any]) -> M:
+    """Validate query-like values (converted, as a query string's are) against `model`."""
     try:
-        return model.model_validate(args)
+        return model.model_validate(values)
     except ValidationError as exc:
         raise _as_api_error(exc) from None
 

@@ -1,18 +1,18 @@
-"""The synchronous availability check against inventory: short timeout, a few retries,
-and a circuit breaker, so a slow or absent inventory never holds orders up."""
+"""The synchronous availability check against inventory over HTTP/JSON: short timeout, a
+few retries, and a circuit breaker, so a slow or absent inventory never holds orders up
+(inventory_grpc.py is the same over gRPC)."""
 
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
 
 import urllib3
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 from urllib3.exceptions import HTTPError, ProtocolError
 
-from mercado_orders.config import Settings
 from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class InventoryClient:
             log.warning("inventory availability check failed, the reservation will decide: %s", exc)
             return None
         self.breaker.record(success=True)
-        return _entries(answer)
+        return entries(answer["items"])
 
     def _post(self, body: dict) -> dict:
         """Inventory's answer; a 4xx (ids it cannot even parse) means it knows none of them."""
@@ -116,8 +116,9 @@ class InventoryClient:
         raise AssertionError("unreachable")
 
 
-def _entries(answer: dict) -> dict[str, CatalogueEntry]:
-    """Products inventory knows, by id; it gives no price for a product it does not know."""
+def entries(items: Iterable[dict]) -> dict[str, CatalogueEntry]:
+    """Products inventory knows, by id, from its answer's lines (over HTTP or gRPC); it
+    gives no price for a product it does not know."""
     return {
         item["product_id"]: CatalogueEntry(
             item["product_id"],
@@ -126,24 +127,6 @@ def _entries(answer: dict) -> dict[str, CatalogueEntry]:
             active=item.get("reason") != "inactive_product",
             available=item.get("available_quantity"),
         )
-        for item in answer["items"]
+        for item in items
         if item.get("price") is not None
     }
-
-
-def availability_check(
-    settings: Settings,
-) -> Callable[[list[RequestedLine]], dict[str, CatalogueEntry] | None]:
-    """The configured inventory's check, or one that always says "unknown" when none is set."""
-    if not settings.inventory_url:
-        return lambda _lines: None
-    breaker = CircuitBreaker(
-        settings.inventory_breaker_failures, settings.inventory_breaker_reset_seconds
-    )
-    client = InventoryClient(
-        settings.inventory_url,
-        timeout=settings.inventory_timeout_seconds,
-        attempts=settings.inventory_attempts,
-        breaker=breaker,
-    )
-    return client.availability

@@ -8,28 +8,30 @@ from flask.typing import ResponseReturnValue
 
 from mercado_orders.adapters.repository import Filters, Listed
 from mercado_orders.domain.model import Order
-from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints import views
+from mercado_orders.entrypoints.commands import (
+    FULFIL,
+    READ,
+    READ_ANY,
+    WRITE,
+    WRITE_ANY,
+    place_command,
+    requested,
+)
 from mercado_orders.entrypoints.schemas import (
     EditOrderBody,
     OrdersQuery,
     PlaceOrderBody,
-    ProductLine,
     StuckQuery,
 )
 from mercado_orders.service_layer import managing, queries
 from mercado_orders.service_layer.dependencies import Dependencies
-from mercado_orders.service_layer.ordering import PlaceOrder, place_order
+from mercado_orders.service_layer.ordering import place_order
 from mercado_platform.auth import caller, requires
-from mercado_platform.errors import Forbidden, MalformedRequest
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
-MAX_KEY_LENGTH = 255
-READ, READ_ANY = "orders:read", "orders:read:any"
-WRITE, WRITE_ANY = "orders:write", "orders:write:any"
-FULFIL = "orders:fulfil"
 blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
 
 
@@ -39,17 +41,8 @@ blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
 def create(body: PlaceOrderBody) -> ResponseReturnValue:
     """Place an order; prices are checked against the catalogue."""
     orders: Dependencies = dependencies()
-    principal = g.principal
-    if body.customer_id != principal.subject and not principal.has_scope(WRITE_ANY):
-        raise Forbidden("You can only place orders for yourself.", code="not_your_customer_id")
-    command = PlaceOrder(
-        customer_id=body.customer_id,
-        lines=_requested(body.products),
-        currency=orders.currency,
-        caller=principal.subject,
-        request=body.model_dump(mode="json"),
-        idempotency_key=_idempotency_key(),
-    )
+    key = request.headers.get("Idempotency-Key")
+    command = place_command(body, g.principal, orders.currency, key)
     answer = place_order(orders.uow(), command, orders.inventory)
     response = jsonify(answer.body)
     response.status_code = answer.status
@@ -93,7 +86,7 @@ def show(order_id: str) -> ResponseReturnValue:
 def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
     """Change the items of an order still `received`, at current catalogue prices."""
     orders: Dependencies = dependencies()
-    lines = _requested(body.products)
+    lines = requested(body.products)
     who = caller(WRITE, WRITE_ANY)
     order = managing.edit_order(orders.uow(), order_id, lines, who, orders.inventory)
     return jsonify(views.detail(order))
@@ -131,17 +124,3 @@ def _page(
 ) -> ResponseReturnValue:
     listed, more = found
     return jsonify(page_body([render(entry) for entry in listed], query, more))
-
-
-def _requested(products: list[ProductLine]) -> list[RequestedLine]:
-    return [RequestedLine(p.product_id, p.quantity, p.price) for p in products]
-
-
-def _idempotency_key() -> str | None:
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key.strip()) <= MAX_KEY_LENGTH:
-        raise MalformedRequest(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
-            code="invalid_idempotency_key",
-        )
-    return key.strip() if key else None

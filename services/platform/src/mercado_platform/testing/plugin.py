@@ -149,3 +149,23 @@ def make_service_app() -> Iterator[Callable[[Any, Any], Any]]:
     yield build
     for app in apps:
         app.extensions["mercado.service"].close()
+
+
+@pytest.fixture
+def make_grpc_server() -> Iterator[Callable[[Any, Any], Any]]:
+    """Start a service's real gRPC server (its `grpc` role, in this process) on a free
+    loopback port from its spec and settings; `.port` is where; stopped after the test."""
+    from mercado_platform.rpc.server import GrpcServer  # grpcio only where used
+
+    servers: list[Any] = []
+
+    def start(spec: Any, settings: Any) -> Any:
+        service = spec.start(settings, pool_size=settings.grpc_threads)
+        servers.append(GrpcServer(service, host="127.0.0.1", port=0).start())
+        servers[-1].service = service
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop(grace=1)
+        server.service.close()
