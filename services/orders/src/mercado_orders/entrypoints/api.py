@@ -1,5 +1,6 @@
 """The orders HTTP API: placing, listing, reading, editing, cancelling and fulfilling orders."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -7,11 +8,25 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mercado_orders.adapters.repository import Filters, Listed
+from mercado_orders.domain.errors import (
+    CatalogueUnavailable,
+    CustomerInactive,
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InsufficientStock,
+    OrderNotEditable,
+    OrderNotFound,
+    PriceChanged,
+    UnknownProducts,
+)
 from mercado_orders.domain.model import Order
 from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints import views
 from mercado_orders.entrypoints.schemas import (
+    SEED_001_ANSWER,
+    SEED_001_BODY,
     EditOrderBody,
+    OrderPlaced,
     OrdersQuery,
     PlaceOrderBody,
     ProductLine,
@@ -22,11 +37,19 @@ from mercado_orders.service_layer.dependencies import Dependencies
 from mercado_orders.service_layer.ordering import PlaceOrder, place_order
 from mercado_platform.auth import caller, requires
 from mercado_platform.errors import Forbidden, MalformedRequest
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 MAX_KEY_LENGTH = 255
+# visible ASCII, inner spaces allowed, as an HTTP header carries it (RFC 9110 §5.5)
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
+PRICING = (UnknownProducts, PriceChanged, InsufficientStock, CatalogueUnavailable)
+ORDER_LINKS = {
+    operation: {"order_id": "$response.body#/order_id"}
+    for operation in ("orders.show", "orders.edit", "orders.cancel")
+}
 READ, READ_ANY = "orders:read", "orders:read:any"
 WRITE, WRITE_ANY = "orders:write", "orders:write:any"
 FULFIL = "orders:fulfil"
@@ -36,6 +59,19 @@ blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
 @blueprint.post("")
 @requires(WRITE)
 @validate(body=PlaceOrderBody)
+@answers(
+    200,
+    (Forbidden, "not_your_customer_id"),
+    (MalformedRequest, "invalid_idempotency_key"),
+    CustomerInactive,
+    IdempotencyKeyReused,
+    *PRICING,
+    schema=OrderPlaced,
+    example=SEED_001_ANSWER,
+    request_example=SEED_001_BODY,
+    links=ORDER_LINKS,
+    headers={"Idempotency-Key": {"type": "string", "pattern": KEY_PATTERN}},
+)
 def create(body: PlaceOrderBody) -> ResponseReturnValue:
     """Place an order; prices are checked against the catalogue."""
     orders: Dependencies = dependencies()
@@ -60,6 +96,7 @@ def create(body: PlaceOrderBody) -> ResponseReturnValue:
 @blueprint.get("")
 @requires()
 @validate(query=OrdersQuery)
+@answers(200)
 def list_orders(query: OrdersQuery) -> ResponseReturnValue:
     """The caller's orders (everyone's with `orders:read:any`), newest first."""
     orders: Dependencies = dependencies()
@@ -71,6 +108,7 @@ def list_orders(query: OrdersQuery) -> ResponseReturnValue:
 @blueprint.get("/stuck")
 @requires(FULFIL)
 @validate(query=StuckQuery)
+@answers(200)
 def list_stuck(query: StuckQuery) -> ResponseReturnValue:
     """Open orders whose status has not moved for a while, with the last event seen."""
     orders: Dependencies = dependencies()
@@ -80,6 +118,7 @@ def list_stuck(query: StuckQuery) -> ResponseReturnValue:
 
 @blueprint.get("/<id:order_id>")
 @requires()
+@answers(200, OrderNotFound)
 def show(order_id: str) -> ResponseReturnValue:
     """One order with its lines, status history and payment link."""
     orders: Dependencies = dependencies()
@@ -90,6 +129,7 @@ def show(order_id: str) -> ResponseReturnValue:
 @blueprint.patch("/<id:order_id>")
 @requires()
 @validate(body=EditOrderBody)
+@answers(200, OrderNotFound, OrderNotEditable, *PRICING)
 def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
     """Change the items of an order still `received`, at current catalogue prices."""
     orders: Dependencies = dependencies()
@@ -101,6 +141,7 @@ def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/cancel")
 @requires()
+@answers(200, OrderNotFound, IllegalTransition)
 def cancel(order_id: str) -> ResponseReturnValue:
     """Cancel an order; stock is released and a paid order refunded."""
     return _act(managing.cancel_order, order_id, WRITE, WRITE_ANY)
@@ -108,6 +149,7 @@ def cancel(order_id: str) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/fulfil")
 @requires(FULFIL)
+@answers(200, OrderNotFound, IllegalTransition)
 def fulfil(order_id: str) -> ResponseReturnValue:
     """Staff mark a paid order as delivered: it is completed."""
     return _act(managing.fulfil_order, order_id, FULFIL, FULFIL)
@@ -115,6 +157,7 @@ def fulfil(order_id: str) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/retry")
 @requires(FULFIL)
+@answers(200, OrderNotFound, IllegalTransition)
 def retry(order_id: str) -> ResponseReturnValue:
     """Staff re-send the event a stuck order waits on."""
     return _act(managing.retry_step, order_id, FULFIL, FULFIL)
@@ -139,9 +182,9 @@ def _requested(products: list[ProductLine]) -> list[RequestedLine]:
 
 def _idempotency_key() -> str | None:
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 0 < len(key.strip()) <= MAX_KEY_LENGTH:
+    if key is not None and not re.fullmatch(KEY_PATTERN, key):
         raise MalformedRequest(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters.",
             code="invalid_idempotency_key",
         )
-    return key.strip() if key else None
+    return key
