@@ -24,10 +24,11 @@ NO_NUL = r"^[^\x00]*$"
 RFC3339 = (
     r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+    r"(Z|[+-](0[0-9]|1[0-5]):[0-5][0-9])$"
 )
 """A date-time as RFC 3339 writes it (upper-case T and Z, at most microseconds, no leap
-second): what both pydantic and a JSON Schema `date-time` accept."""
+second, offsets within PostgreSQL's ±15:59): what pydantic, a JSON Schema `date-time` and
+the database all accept."""
 _QUERY_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
 
 

@@ -10,6 +10,8 @@ from mercado_payments.domain.errors import CheckoutClosed, CheckoutNotFound
 from mercado_payments.entrypoints.api import SECRET_UNSET, webhook_secret
 from mercado_payments.service_layer import local_checkout
 from mercado_payments.service_layer.dependencies import Dependencies
+from mercado_platform.errors import NotFound
+from mercado_platform.ids import canonical_id
 from mercado_platform.money import money
 from mercado_platform.openapi import answers
 from mercado_platform.service import dependencies
@@ -42,9 +44,11 @@ def cancel(session_id: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/<id:order_id>/result")
-@answers(200, content="text/html", database=False)
+@answers(200, (NotFound, "order_not_found"), content="text/html", database=False)
 def result(order_id: str) -> ResponseReturnValue:
     """Where a checkout sends the customer back; the order's page shows what happened."""
+    if canonical_id(order_id) is None:
+        raise NotFound(f"There is no order {order_id}.", code="order_not_found")
     return render_template("result.html", order_id=order_id)
 
 
