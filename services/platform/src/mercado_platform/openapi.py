@@ -127,10 +127,14 @@ class ExactSchema(GenerateJsonSchema):
             ("lt", "exclusiveMaximum"),
             ("le", "maximum"),
         ):
-            if schema.get(bound) is not None:
-                json_schema[keyword] = float(schema[bound])  # type: ignore[literal-required]
-                if keyword.startswith("exclusive"):
-                    json_schema.pop(keyword.replace("exclusiveM", "m"), None)
+            if schema.get(bound) is None:
+                continue
+            limit = float(schema[bound])  # type: ignore[literal-required]
+            if keyword.startswith("exclusive"):  # it replaces the digits' inclusive bound
+                json_schema.pop(keyword.replace("exclusiveM", "m"), None)
+            elif keyword in json_schema:  # the tighter of the bound and the digits'
+                limit = (max if keyword == "minimum" else min)(limit, json_schema[keyword])
+            json_schema[keyword] = limit
         return json_schema
 
 

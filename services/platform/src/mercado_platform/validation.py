@@ -134,13 +134,10 @@ def _as_json_schema_reads(
     kinds = _kinds(annotation)
     roots = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, RootModel)]
     if roots:
-        return _as_json_schema_reads(
-            roots[0].model_fields["root"].annotation, value, loc, errors, body=body
-        )
+        inner = roots[0].model_fields["root"].annotation
+        return _as_json_schema_reads(inner, value, loc, errors, body=body)
     if isinstance(value, dict):
-        models = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)]
-        fitting = [model for model in models if set(value) <= set(model.model_fields)]
-        fields = (fitting or models or [BaseModel])[0].model_fields
+        fields = _fields_for(kinds, value)
         return {
             key: _as_json_schema_reads(
                 fields[key].annotation if key in fields else Any,
@@ -155,27 +152,33 @@ def _as_json_schema_reads(
         }
     if isinstance(value, list):
         items = [get_args(kind)[0] for kind in kinds if get_origin(kind) in (list, tuple)]
-        inner = items[0] if items and get_args(items[0]) != (Ellipsis,) else Any
+        inner = items[0] if items else Any
         return [
             _as_json_schema_reads(inner, item, (*loc, index), errors, body=body)
             for index, item in enumerate(value)
         ]
-    if isinstance(value, str):
-        if not _text_ok(value, loc, errors):
-            return value
-        if datetime in kinds and not re.fullmatch(RFC3339, value):
-            errors.append(
-                _error(
-                    loc, "datetime_format", "Write an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z"
-                )
-            )
-        if body and Decimal in kinds:
-            errors.append(
-                _error(loc, "decimal_type", "Send the amount as a JSON number, e.g. 19.99")
-            )
+    if isinstance(value, str) and _text_ok(value, loc, errors):
+        _check_text(kinds, value, loc, errors, body=body)
     if isinstance(value, float) and int in kinds and value.is_integer():
         return int(value)
     return value
+
+
+def _fields_for(kinds: set[Any], value: dict[str, Any]) -> dict[str, Any]:
+    """The fields of the model (of those `kinds` admit) that an object's keys fit."""
+    models = [kind for kind in kinds if isinstance(kind, type) and issubclass(kind, BaseModel)]
+    fitting = [model for model in models if set(value) <= set(model.model_fields)]
+    return (fitting or models or [BaseModel])[0].model_fields
+
+
+def _check_text(
+    kinds: set[Any], value: str, loc: tuple[Any, ...], errors: list[dict[str, Any]], *, body: bool
+) -> None:
+    if datetime in kinds and not re.fullmatch(RFC3339, value):
+        message = "Write an RFC 3339 date-time, e.g. 2024-05-01T12:00:00Z"
+        errors.append(_error(loc, "datetime_format", message))
+    if body and Decimal in kinds:
+        errors.append(_error(loc, "decimal_type", "Send the amount as a JSON number, e.g. 19.99"))
 
 
 def _text_ok(text: Any, loc: tuple[Any, ...], errors: list[dict[str, Any]]) -> bool:
