@@ -159,6 +159,40 @@ def test_unknown_paths_get_a_problem_404(gateway):
     _problem(requests.get(f"{gateway.url}/api/nothing-here", timeout=10), 404, "not_found")
 
 
+def test_a_method_nginx_refuses_gets_405_naming_the_path_methods(gateway):
+    traced = requests.request("TRACE", f"{gateway.url}/api/products", timeout=10)
+    _problem(traced, 405, "method_not_allowed")
+    assert set(traced.headers["Allow"].split(", ")) >= {"GET", "POST"}
+    assert "TRACE" not in traced.headers["Allow"]
+    one = requests.request("TRACE", f"{gateway.url}/api/orders/{uuid.uuid4()}", timeout=10)
+    assert {"GET", "PATCH"} <= set(_allowed(one))
+    _problem(requests.request("TRACE", f"{gateway.url}/nowhere", timeout=10), 404, "not_found")
+
+
+def test_a_method_no_route_has_gets_405_from_the_service(gateway):
+    answer = requests.request("PUT", f"{gateway.url}/api/products", timeout=10)
+    _problem(answer, 405, "method_not_allowed")
+    assert "PUT" not in _allowed(answer)
+
+
+def _allowed(answer: requests.Response) -> list[str]:
+    assert answer.status_code == 405, answer.text
+    return answer.headers["Allow"].split(", ")
+
+
+def test_a_uri_too_long_gets_a_problem_414(gateway):
+    answer = requests.get(f"{gateway.url}/api/products?q={'x' * 20000}", timeout=10)
+    _problem(answer, 414, "uri_too_long")
+
+
+def test_a_request_that_is_not_http_gets_a_problem_400(gateway):
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as conn:
+        conn.sendall(b"GET /api/products HTTP/1.1\r\n\r\n")  # HTTP/1.1 needs a Host
+        head, _, body = conn.recv(65536).partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/problem+json" in head
+    assert json.loads(body)["code"] == "bad_request"
+
+
 def test_too_many_requests_get_429(services):
     slow = Gateway(
         _upstreams(services),

@@ -7,6 +7,11 @@ The gateway's nginx.conf: the one source of truth for Kubernetes and for local m
 {{/* A problem+json answer nginx gives itself: (list status title code detail). */}}
 {{- define "mercado.gateway.problem" -}}
 default_type application/problem+json;
+{{ include "mercado.gateway.problemReturn" . }}
+{{- end }}
+
+{{/* Its return alone, where an `if` cannot set default_type: (list status title code detail). */}}
+{{- define "mercado.gateway.problemReturn" -}}
 return {{ index . 0 }} '{"type":"about:blank","title":"{{ index . 1 }}","status":{{ index . 0 }},"code":"{{ index . 2 }}","detail":"{{ index . 3 }}","request_id":"$mercado_request_id"}';
 {{- end }}
 
@@ -83,6 +88,17 @@ http {
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-Host $host;
     proxy_hide_header X-Request-ID;
+
+    # Which service owns a path, for the answers nginx gives before choosing a location
+    # (TRACE is refused as soon as the request is read).
+    map $uri $mercado_owner {
+        default "";
+        {{- range $name := $services }}
+        {{- range (get $.Values.services $name).routes | default list }}
+        "~^{{ trimSuffix "/" . | replace "." "\\." }}(/|$)" {{ include "mercado.gateway.upstream" $name }};
+        {{- end }}
+        {{- end }}
+    }
     {{- range $services }}
 
     upstream {{ include "mercado.gateway.upstream" . }} {
@@ -110,7 +126,13 @@ http {
         listen {{ $gw.port }};
         add_header X-Request-ID $mercado_request_id always;
 
+        # a request refused while its request line is read has no URI to keep: these two go
+        # to internal URIs, not named locations
+        error_page 400 /.mercado/bad-request;
+        error_page 404 @not_found;
+        error_page 405 = @not_allowed;
         error_page 413 @too_large;
+        error_page 414 /.mercado/uri-too-long;
         error_page 429 @rate_limited;
         error_page 502 503 @unavailable;
         error_page 504 @timeout;
@@ -152,6 +174,27 @@ http {
 
         location / {
             {{- include "mercado.gateway.problem" (list 404 "Not Found" "not_found" "No API is served at this path; see /docs.") | nindent 12 }}
+        }
+        location @not_found {
+            {{- include "mercado.gateway.problem" (list 404 "Not Found" "not_found" "No API is served at this path; see /docs.") | nindent 12 }}
+        }
+        location = /.mercado/bad-request {
+            internal;
+            {{- include "mercado.gateway.problem" (list 400 "Bad Request" "bad_request" "The request is not valid HTTP.") | nindent 12 }}
+        }
+        # A method nginx refuses itself (TRACE): the service that owns the path answers a
+        # method it has no route for (QUERY), so its 405 lists the path's own methods in Allow.
+        location @not_allowed {
+            default_type application/problem+json;
+            if ($mercado_owner = "") {
+                {{- include "mercado.gateway.problemReturn" (list 404 "Not Found" "not_found" "No API is served at this path; see /docs.") | nindent 16 }}
+            }
+            proxy_method QUERY;
+            proxy_pass http://$mercado_owner;
+        }
+        location = /.mercado/uri-too-long {
+            internal;
+            {{- include "mercado.gateway.problem" (list 414 "URI Too Long" "uri_too_long" "The URI is too long; send long data in a request body.") | nindent 12 }}
         }
         location @too_large {
             {{- include "mercado.gateway.problem" (list 413 "Payload Too Large" "payload_too_large" (printf "The request body is larger than %s." $gw.clientMaxBodySize)) | nindent 12 }}

@@ -189,4 +189,4 @@ def test_openapi_documents_the_inventory_routes(client):
     assert {"post", "get"} <= set(paths["/api/products"])
     assert {"get", "patch", "delete"} <= set(paths["/api/products/{product_id}"])
     assert paths["/api/products"]["post"]["security"] == [{"bearer": ["inventory:write"]}]
-    assert "security" not in paths["/api/stock/availability"]["post"]
+    assert paths["/api/stock/availability"]["post"]["security"] == []

@@ -51,7 +51,7 @@ def items(response) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/notifications", "/api/notifications/me", "/api/notifications/x"]
+    "path", ["/api/notifications", "/api/notifications/me", "/api/notifications/x-1"]
 )
 def test_no_token_is_401(client, path):
     response = client.get(path)

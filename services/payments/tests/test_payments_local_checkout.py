@@ -103,5 +103,8 @@ def test_stripe_checkouts_have_no_local_page(client, open_payment):
 
 
 def test_the_return_page_names_the_order(client):
-    page = client.get("/api/payments/order-1/result?outcome=paid")
-    assert page.status_code == 200 and "order-1" in page.get_data(as_text=True)
+    order_id = str(uuid.uuid4())
+    page = client.get(f"/api/payments/{order_id}/result?outcome=paid")
+    assert page.status_code == 200 and order_id in page.get_data(as_text=True)
+    missing = client.get("/api/payments/order-1/result")
+    assert (missing.status_code, missing.get_json()["code"]) == (404, "order_not_found")

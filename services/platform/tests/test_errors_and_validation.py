@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -195,3 +196,81 @@ def test_request_id_is_taken_from_the_caller_or_made(client):
     assert response.headers["X-Request-ID"] == "abc-123"
     made = client.get("/orders", headers={"X-Request-ID": "bad id;drop"}).headers["X-Request-ID"]
     assert made != "bad id;drop" and len(made) == 32
+
+
+class Window(QueryModel):
+    since: datetime | None = None
+    open: bool | None = None
+    limit: int = Field(10, ge=1, le=50)
+
+
+@pytest.fixture
+def exact(make_app):
+    blueprint = Blueprint("exact", __name__)
+
+    @blueprint.post("/lines")
+    @validate(body=Line)
+    def line(body: Line):
+        return jsonify(quantity=body.quantity, price=str(body.price), product_id=body.product_id)
+
+    @blueprint.get("/window")
+    @validate(query=Window)
+    def window(query: Window):
+        return jsonify(since=query.since and query.since.isoformat(), open=query.open)
+
+    @blueprint.get("/things/<id:thing_id>")
+    def thing(thing_id: str):
+        return jsonify(id=thing_id)
+
+    return make_app([blueprint]).test_client()
+
+
+LINE = {"product_id": "789", "quantity": 2, "price": 19.99}
+
+
+def test_a_nul_anywhere_in_a_body_is_a_422_naming_the_field(exact):
+    body = assert_problem(
+        exact.post("/lines", json={**LINE, "product_id": "7\x0089"}), 422, "validation_failed"
+    )
+    assert body["errors"][0]["field"] == "product_id"
+    assert body["errors"][0]["type"] == "string_nul"
+
+
+def test_a_nul_in_the_path_or_query_is_a_4xx_before_any_view(exact):
+    assert_problem(exact.get("/things/ab%00cd"), 400, "nul_character")
+    body = assert_problem(exact.get("/window?since=%00"), 422, "validation_failed")
+    assert body["errors"][0]["type"] == "string_nul"
+
+
+def test_numbers_are_read_as_json_schema_reads_them(exact):
+    assert exact.post("/lines", json={**LINE, "quantity": 2.0}).get_json()["quantity"] == 2
+    assert exact.post("/lines", json={**LINE, "price": 1999e-2}).get_json()["price"] == "19.99"
+    for wrong in ({"quantity": True}, {"price": "19.99"}, {"price": 5e-324}, {"quantity": 2.5}):
+        assert_problem(exact.post("/lines", json={**LINE, **wrong}), 422, "validation_failed")
+
+
+def test_text_is_taken_as_sent(exact):
+    assert exact.post("/lines", json={**LINE, "product_id": " 789 "}).get_json()["product_id"] == (
+        " 789 "
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "error_type"),
+    [
+        ("since=0.5", "since", "datetime_format"),
+        ("since=2024-05-01", "since", "datetime_format"),
+        ("since=2024-05-01T12:00:00", "since", "datetime_format"),
+        ("open=1", "open", "bool_type"),
+        ("limit=5.0", "limit", "int_type"),
+        ("limit=", "limit", "int_type"),
+    ],
+)
+def test_query_values_are_exactly_what_the_schema_says(exact, query, field, error_type):
+    body = assert_problem(exact.get(f"/window?{query}"), 422, "validation_failed")
+    assert [(e["field"], e["type"]) for e in body["errors"]] == [(field, error_type)]
+
+
+def test_query_values_of_the_schema_are_accepted(exact):
+    answer = exact.get("/window?since=2024-05-01T12:00:00.5%2B02:00&open=false&limit=3")
+    assert answer.get_json() == {"since": "2024-05-01T12:00:00.500000+02:00", "open": False}

@@ -5,6 +5,8 @@ from collections.abc import Callable, Mapping
 
 from flask import Blueprint, Response, jsonify
 
+from mercado_platform.openapi import answers
+
 log = logging.getLogger(__name__)
 
 Check = Callable[[], None]
@@ -15,11 +17,15 @@ def health_blueprint(checks: Mapping[str, Check]) -> Blueprint:
     blueprint = Blueprint("health", __name__)
 
     @blueprint.get("/healthz")
+    @answers(database=False)
     def healthz() -> Response:
+        """The process is alive."""
         return jsonify(status="ok")
 
     @blueprint.get("/readyz")
+    @answers(200, also=(503,), database=False)
     def readyz() -> tuple[Response, int]:
+        """This service's own database and broker answer (503 naming the failing check)."""
         results = {name: _run(name, check) for name, check in checks.items()}
         ready = all(result == "ok" for result in results.values())
         return jsonify(status="ready" if ready else "unavailable", checks=results), (

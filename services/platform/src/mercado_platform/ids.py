@@ -21,7 +21,12 @@ def canonical_id(value: object) -> str | None:
 
 class IdConverter(BaseConverter):
     """`<id:name>` in a route: an id, given to the view canonical. Anything else is given as
-    it came, to be found nowhere, so the view answers with its own not-found code."""
+    it came, to be found nowhere, so the view answers with its own not-found code; except a
+    word of lower-case letters (`me`, `stuck`, `webhook`): the API's own words are never ids,
+    so only the routes that name them match there, and a method they lack is a 405 whose
+    `Allow` lists their methods alone."""
+
+    regex = r"(?![a-z]+$)[^/]+"
 
     def to_python(self, value: str) -> str:
         """The canonical id, or the segment unchanged when it is not one."""

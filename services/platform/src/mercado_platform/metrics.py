@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mercado_platform.db import Database
+from mercado_platform.openapi import answers
 
 BACKLOG = text(
     "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) "
@@ -50,7 +51,7 @@ class Metrics:
         app.extensions["mercado.metrics"] = self
         app.before_request(self._start)
         app.after_request(self._record)
-        app.add_url_rule("/metrics", "metrics", self._expose)
+        app.add_url_rule("/metrics", "metrics", self.expose)
 
     def _start(self) -> None:
         g.metrics_started = time.perf_counter()
@@ -64,7 +65,9 @@ class Metrics:
             self.latency.labels(*labels).observe(time.perf_counter() - started)
         return response
 
-    def _expose(self) -> Response:
+    @answers(content="text/plain", database=False)
+    def expose(self) -> Response:
+        """Prometheus metrics of this service."""
         registry = self.registry
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             registry = CollectorRegistry()

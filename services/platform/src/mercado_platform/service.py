@@ -24,6 +24,7 @@ from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.topology import RETRY_DELAY_MS, Queue, Topology, exchange_for
 from mercado_platform.metrics import Metrics, OutboxBacklog
 from mercado_platform.openapi import init_openapi
+from mercado_platform.validation import init_validation
 
 MAX_BODY_BYTES = 1024 * 1024
 D = TypeVar("D")
@@ -172,12 +173,13 @@ def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) 
     _init_token_verifier(app, service)
     init_request_ids(app)
     init_ids(app)
+    init_validation(app)
     register_error_handlers(app, spec.errors)
     _init_metrics(app, service)
     app.register_blueprint(_health(app, service))
     for blueprint in spec.blueprints:
         app.register_blueprint(blueprint)
-    init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version)
+    init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version, errors=spec.errors)
     return app
 
 

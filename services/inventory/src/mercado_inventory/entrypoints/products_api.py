@@ -4,6 +4,14 @@ from typing import Any
 
 from flask import Blueprint
 
+from mercado_inventory.domain.errors import (
+    BelowReserved,
+    DuplicateSku,
+    ExceedsMaximum,
+    InvalidStockLimits,
+    ProductHasReservations,
+    ProductNotFound,
+)
 from mercado_inventory.entrypoints.schemas import (
     NewProduct,
     ProductChanges,
@@ -13,17 +21,29 @@ from mercado_inventory.entrypoints.schemas import (
 from mercado_inventory.service_layer import catalogue
 from mercado_inventory.service_layer.dependencies import Dependencies
 from mercado_platform.auth import requires
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 WRITE = "inventory:write"
 blueprint = Blueprint("products", __name__, url_prefix="/api/products")
+PRODUCT_LINKS = {
+    operation: {"product_id": "$response.body#/id"}
+    for operation in (
+        "products.get_product",
+        "products.update_product",
+        "products.delete_product",
+        "stock.record_movement",
+        "stock.list_movements",
+    )
+}
 
 
 @blueprint.post("")
 @requires(WRITE)
 @validate(body=NewProduct)
+@answers(201, DuplicateSku, InvalidStockLimits, links=PRODUCT_LINKS)
 def create_product(body: NewProduct) -> tuple[dict[str, Any], int, dict[str, str]]:
     """Add a product to the catalogue (with no stock: receipts bring it)."""
     inventory: Dependencies = dependencies()
@@ -33,6 +53,7 @@ def create_product(body: NewProduct) -> tuple[dict[str, Any], int, dict[str, str
 
 @blueprint.get("")
 @validate(query=ProductQuery)
+@answers(200)
 def list_products(query: ProductQuery) -> dict[str, Any]:
     """List products by name, searching name and sku, filtered by availability."""
     inventory: Dependencies = dependencies()
@@ -43,6 +64,7 @@ def list_products(query: ProductQuery) -> dict[str, Any]:
 
 
 @blueprint.get("/<id:product_id>")
+@answers(200, ProductNotFound)
 def get_product(product_id: str) -> dict[str, Any]:
     """One product with its stock levels."""
     inventory: Dependencies = dependencies()
@@ -52,6 +74,7 @@ def get_product(product_id: str) -> dict[str, Any]:
 @blueprint.patch("/<id:product_id>")
 @requires(WRITE)
 @validate(body=ProductChanges)
+@answers(200, ProductNotFound, DuplicateSku, InvalidStockLimits, ExceedsMaximum, BelowReserved)
 def update_product(product_id: str, body: ProductChanges) -> dict[str, Any]:
     """Change catalogue fields or stock limits; fields left out stay as they are."""
     inventory: Dependencies = dependencies()
@@ -61,6 +84,7 @@ def update_product(product_id: str, body: ProductChanges) -> dict[str, Any]:
 
 @blueprint.delete("/<id:product_id>")
 @requires(WRITE)
+@answers(204, ProductNotFound, ProductHasReservations)
 def delete_product(product_id: str) -> tuple[str, int]:
     """Remove a product from the catalogue (refused while orders hold some of it)."""
     inventory: Dependencies = dependencies()

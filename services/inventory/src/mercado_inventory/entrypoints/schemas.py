@@ -1,13 +1,12 @@
 """The inventory API's request models and JSON shapes."""
 
-import re
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, WithJsonSchema, field_validator
+from pydantic import AfterValidator, Field, PlainSerializer, RootModel
 
-from mercado_inventory.domain.products import Movement, MovementKind, Product
+from mercado_inventory.domain.products import Movement, Product
 from mercado_inventory.service_layer.stock import Availability
 from mercado_platform.pagination import PageQuery
 from mercado_platform.validation import ApiModel
@@ -16,14 +15,13 @@ PRICE_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 CENTS = Decimal("0.01")
 
 
-def _price(value: object) -> Decimal:
-    if not isinstance(value, str) or not re.fullmatch(PRICE_PATTERN, value):
-        raise ValueError('must be a decimal string with at most 2 decimals, such as "19.99"')
-    return Decimal(value).quantize(CENTS)
+def _cents(text: str) -> Decimal:
+    return Decimal(text).quantize(CENTS)
 
 
+# a decimal string ("19.99"), checked as text by its pattern, then read exactly
 Price = Annotated[
-    Decimal, BeforeValidator(_price), WithJsonSchema({"type": "string", "pattern": PRICE_PATTERN})
+    str, Field(pattern=PRICE_PATTERN), AfterValidator(_cents), PlainSerializer(lambda cents: cents)
 ]
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -45,22 +43,16 @@ class NewProduct(ApiModel):
 
 
 class ProductChanges(ApiModel):
-    """PATCH /api/products/{id}: only the fields sent change; null clears a limit."""
+    """PATCH /api/products/{id}: only the fields sent change; null clears a limit (the
+    other fields take no null: leave them out to keep them)."""
 
-    sku: Sku | None = None
-    name: Name | None = None
-    price: Price | None = None
-    description: Description | None = None
-    active: bool | None = None
+    sku: Sku = Field(None)
+    name: Name = Field(None)
+    price: Price = Field(None)
+    description: Description = Field(None)
+    active: bool = Field(None)
     minimum: Limit | None = None
     maximum: Limit | None = None
-
-    @field_validator("sku", "name", "price", "description", "active", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
 
 
 class ProductQuery(PageQuery):
@@ -71,21 +63,27 @@ class ProductQuery(PageQuery):
     active: bool | None = None
 
 
-class NewMovement(ApiModel):
-    """POST /api/products/{id}/stock-movements: a receipt (quantity > 0) or a signed adjustment."""
+class Receipt(ApiModel):
+    """Stock received: a positive quantity."""
 
-    kind: Literal["receipt", "adjustment"]
-    quantity: int = Field(ge=-1_000_000_000, le=1_000_000_000)
+    kind: Literal["receipt"]
+    quantity: int = Field(ge=1, le=1_000_000_000)
     reason: str = Field(min_length=1, max_length=500)
 
-    @field_validator("quantity")
-    @classmethod
-    def _sign_fits_kind(cls, quantity: int, info: ValidationInfo) -> int:
-        if info.data.get("kind") == MovementKind.RECEIPT and quantity <= 0:
-            raise ValueError("a receipt's quantity must be a positive integer")
-        if quantity == 0:
-            raise ValueError("an adjustment's quantity must not be zero")
-        return quantity
+
+class Adjustment(ApiModel):
+    """A correction of on hand, up or down (never zero)."""
+
+    kind: Literal["adjustment"]
+    quantity: (
+        Annotated[int, Field(ge=-1_000_000_000, le=-1)]
+        | Annotated[int, Field(ge=1, le=1_000_000_000)]
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class NewMovement(RootModel[Annotated[Receipt | Adjustment, Field(discriminator="kind")]]):
+    """POST /api/products/{id}/stock-movements: a receipt or a signed adjustment."""
 
 
 class AvailabilityLine(ApiModel):

@@ -4,6 +4,12 @@ from typing import Any
 
 from flask import Blueprint, g
 
+from mercado_inventory.domain.errors import (
+    BelowReserved,
+    DuplicateProduct,
+    ExceedsMaximum,
+    ProductNotFound,
+)
 from mercado_inventory.domain.products import MovementKind
 from mercado_inventory.domain.reservations import Line
 from mercado_inventory.entrypoints.schemas import (
@@ -15,6 +21,7 @@ from mercado_inventory.entrypoints.schemas import (
 from mercado_inventory.service_layer import catalogue, stock
 from mercado_inventory.service_layer.dependencies import Dependencies
 from mercado_platform.auth import requires
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
@@ -26,15 +33,17 @@ blueprint = Blueprint("stock", __name__, url_prefix="/api")
 @blueprint.post("/products/<id:product_id>/stock-movements")
 @requires(WRITE)
 @validate(body=NewMovement)
+@answers(201, ProductNotFound, ExceedsMaximum, BelowReserved)
 def record_movement(product_id: str, body: NewMovement) -> tuple[dict[str, Any], int]:
     """Record a receipt or an adjustment; on hand follows the ledger."""
     inventory: Dependencies = dependencies()
+    movement_in = body.root
     movement = stock.record_movement(
         inventory.uow(),
         product_id,
-        MovementKind(body.kind),
-        body.quantity,
-        body.reason,
+        MovementKind(movement_in.kind),
+        movement_in.quantity,
+        movement_in.reason,
         g.principal.subject,
     )
     return movement_json(movement), 201
@@ -43,6 +52,7 @@ def record_movement(product_id: str, body: NewMovement) -> tuple[dict[str, Any],
 @blueprint.get("/products/<id:product_id>/stock-movements")
 @requires(WRITE)
 @validate(query=PageQuery)
+@answers(200, ProductNotFound)
 def list_movements(product_id: str, query: PageQuery) -> dict[str, Any]:
     """A product's ledger, newest first (staff only: it names who moved stock)."""
     inventory: Dependencies = dependencies()
@@ -52,6 +62,7 @@ def list_movements(product_id: str, query: PageQuery) -> dict[str, Any]:
 
 @blueprint.post("/stock/availability")
 @validate(body=AvailabilityCheck)
+@answers(200, DuplicateProduct)
 def check_availability(body: AvailabilityCheck) -> dict[str, Any]:
     """Whether each line could be reserved now, with the current price; reserves nothing."""
     inventory: Dependencies = dependencies()

@@ -7,10 +7,12 @@ from flask.typing import ResponseReturnValue
 from pydantic import Field
 
 from mercado_notifications.adapters.repository import Filters
+from mercado_notifications.domain.errors import NotificationNotFound
 from mercado_notifications.domain.model import Notification, Status
 from mercado_notifications.service_layer import queries
 from mercado_notifications.service_layer.dependencies import Dependencies
 from mercado_platform.auth import caller, requires
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
@@ -37,6 +39,7 @@ class NotificationsQuery(MyNotificationsQuery):
 @blueprint.get("")
 @requires(READ_ANY)
 @validate(query=NotificationsQuery)
+@answers(200)
 def list_all(query: NotificationsQuery) -> ResponseReturnValue:
     """Every notification, newest first, filtered."""
     filters = Filters(
@@ -52,6 +55,7 @@ def list_all(query: NotificationsQuery) -> ResponseReturnValue:
 @blueprint.get("/me")
 @requires(READ_OWN)
 @validate(query=MyNotificationsQuery)
+@answers(200)
 def list_mine(query: MyNotificationsQuery) -> ResponseReturnValue:
     """The caller's own notifications, newest first."""
     filters = Filters(
@@ -65,6 +69,7 @@ def list_mine(query: MyNotificationsQuery) -> ResponseReturnValue:
 
 @blueprint.get("/<id:notification_id>")
 @requires()
+@answers(200, NotificationNotFound)
 def show(notification_id: str) -> ResponseReturnValue:
     """One notification: the caller's own, or anyone's with notifications:read:any."""
     notes: Dependencies = dependencies()

@@ -7,10 +7,22 @@ from flask import Blueprint, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from mercado_orders.adapters.repository import Filters, Listed
+from mercado_orders.domain.errors import (
+    CatalogueUnavailable,
+    CustomerInactive,
+    IdempotencyKeyReused,
+    IllegalTransition,
+    InsufficientStock,
+    OrderNotEditable,
+    OrderNotFound,
+    PriceChanged,
+    UnknownProducts,
+)
 from mercado_orders.domain.model import Order
 from mercado_orders.entrypoints import views
 from mercado_orders.entrypoints.commands import (
     FULFIL,
+    KEY_PATTERN,
     READ,
     READ_ANY,
     WRITE,
@@ -19,7 +31,10 @@ from mercado_orders.entrypoints.commands import (
     requested,
 )
 from mercado_orders.entrypoints.schemas import (
+    PLACE_ORDER_EXAMPLE,
+    PLACED_EXAMPLE,
     EditOrderBody,
+    OrderPlaced,
     OrdersQuery,
     PlaceOrderBody,
     StuckQuery,
@@ -28,16 +43,36 @@ from mercado_orders.service_layer import managing, queries
 from mercado_orders.service_layer.dependencies import Dependencies
 from mercado_orders.service_layer.ordering import place_order
 from mercado_platform.auth import caller, requires
+from mercado_platform.errors import Forbidden, MalformedRequest
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
+PRICING = (UnknownProducts, PriceChanged, InsufficientStock, CatalogueUnavailable)
+ORDER_LINKS = {
+    operation: {"order_id": "$response.body#/order_id"}
+    for operation in ("orders.show", "orders.edit", "orders.cancel")
+}
 blueprint = Blueprint("orders", __name__, url_prefix="/api/orders")
 
 
 @blueprint.post("")
 @requires(WRITE)
 @validate(body=PlaceOrderBody)
+@answers(
+    200,
+    (Forbidden, "not_your_customer_id"),
+    (MalformedRequest, "invalid_idempotency_key"),
+    CustomerInactive,
+    IdempotencyKeyReused,
+    *PRICING,
+    schema=OrderPlaced,
+    example=PLACED_EXAMPLE,
+    request_example=PLACE_ORDER_EXAMPLE,
+    links=ORDER_LINKS,
+    headers={"Idempotency-Key": {"type": "string", "pattern": KEY_PATTERN}},
+)
 def create(body: PlaceOrderBody) -> ResponseReturnValue:
     """Place an order; prices are checked against the catalogue."""
     orders: Dependencies = dependencies()
@@ -53,6 +88,7 @@ def create(body: PlaceOrderBody) -> ResponseReturnValue:
 @blueprint.get("")
 @requires()
 @validate(query=OrdersQuery)
+@answers(200)
 def list_orders(query: OrdersQuery) -> ResponseReturnValue:
     """The caller's orders (everyone's with `orders:read:any`), newest first."""
     orders: Dependencies = dependencies()
@@ -64,6 +100,7 @@ def list_orders(query: OrdersQuery) -> ResponseReturnValue:
 @blueprint.get("/stuck")
 @requires(FULFIL)
 @validate(query=StuckQuery)
+@answers(200)
 def list_stuck(query: StuckQuery) -> ResponseReturnValue:
     """Open orders whose status has not moved for a while, with the last event seen."""
     orders: Dependencies = dependencies()
@@ -73,6 +110,7 @@ def list_stuck(query: StuckQuery) -> ResponseReturnValue:
 
 @blueprint.get("/<id:order_id>")
 @requires()
+@answers(200, OrderNotFound)
 def show(order_id: str) -> ResponseReturnValue:
     """One order with its lines, status history and payment link."""
     orders: Dependencies = dependencies()
@@ -83,6 +121,7 @@ def show(order_id: str) -> ResponseReturnValue:
 @blueprint.patch("/<id:order_id>")
 @requires()
 @validate(body=EditOrderBody)
+@answers(200, OrderNotFound, OrderNotEditable, *PRICING)
 def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
     """Change the items of an order still `received`, at current catalogue prices."""
     orders: Dependencies = dependencies()
@@ -94,6 +133,7 @@ def edit(order_id: str, body: EditOrderBody) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/cancel")
 @requires()
+@answers(200, OrderNotFound, IllegalTransition)
 def cancel(order_id: str) -> ResponseReturnValue:
     """Cancel an order; stock is released and a paid order refunded."""
     return _act(managing.cancel_order, order_id, WRITE, WRITE_ANY)
@@ -101,6 +141,7 @@ def cancel(order_id: str) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/fulfil")
 @requires(FULFIL)
+@answers(200, OrderNotFound, IllegalTransition)
 def fulfil(order_id: str) -> ResponseReturnValue:
     """Staff mark a paid order as delivered: it is completed."""
     return _act(managing.fulfil_order, order_id, FULFIL, FULFIL)
@@ -108,6 +149,7 @@ def fulfil(order_id: str) -> ResponseReturnValue:
 
 @blueprint.post("/<id:order_id>/retry")
 @requires(FULFIL)
+@answers(200, OrderNotFound, IllegalTransition)
 def retry(order_id: str) -> ResponseReturnValue:
     """Staff re-send the event a stuck order waits on."""
     return _act(managing.retry_step, order_id, FULFIL, FULFIL)

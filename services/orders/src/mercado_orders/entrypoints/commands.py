@@ -1,6 +1,8 @@
 """What the REST and gRPC edges of orders share: the scopes, and the commands they build
 from a validated request."""
 
+import re
+
 from mercado_orders.domain.pricing import RequestedLine
 from mercado_orders.entrypoints.schemas import PlaceOrderBody, ProductLine
 from mercado_orders.service_layer.ordering import PlaceOrder
@@ -8,6 +10,8 @@ from mercado_platform.auth import Principal
 from mercado_platform.errors import Forbidden, MalformedRequest
 
 MAX_KEY_LENGTH = 255
+# visible ASCII, inner spaces allowed, as an HTTP header carries it (RFC 9110 §5.5)
+KEY_PATTERN = r"^[!-~]([ -~]{0,253}[!-~])?$"
 READ, READ_ANY = "orders:read", "orders:read:any"
 WRITE, WRITE_ANY = "orders:write", "orders:write:any"
 FULFIL = "orders:fulfil"
@@ -35,10 +39,11 @@ def requested(products: list[ProductLine]) -> list[RequestedLine]:
 
 
 def idempotency_key(key: str | None) -> str | None:
-    """The key a retried request is recognised by, trimmed; refused when empty or long."""
-    if key is not None and not 0 < len(key.strip()) <= MAX_KEY_LENGTH:
+    """The key a retried request is recognised by, as sent; refused unless it is 1 to
+    MAX_KEY_LENGTH visible characters."""
+    if key is not None and not re.fullmatch(KEY_PATTERN, key):
         raise MalformedRequest(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters.",
             code="invalid_idempotency_key",
         )
-    return key.strip() if key else None
+    return key

@@ -3,7 +3,7 @@
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mercado_orders.domain.model import Status
 from mercado_platform.pagination import PageQuery
@@ -27,6 +27,31 @@ class ProductLine(ApiModel):
     product_id: str = Field(min_length=1, max_length=64)
     quantity: int = Field(ge=1, le=MAX_QUANTITY)
     price: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+
+
+PLACE_ORDER_EXAMPLE = {
+    "customer_id": "123456",
+    "products": [
+        {"product_id": "789", "quantity": 2, "price": 19.99},
+        {"product_id": "456", "quantity": 1, "price": 29.99},
+    ],
+}
+PLACED_EXAMPLE = {
+    "order_id": "987654",
+    "status": "received",
+    "message": "Order successfully placed.",
+}
+
+
+class OrderPlaced(BaseModel):
+    """The answer to `POST /api/orders` (a retry with the same Idempotency-Key gets the
+    first one again)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: str
+    status: str
+    message: str
 
 
 class PlaceOrderBody(ApiModel):

@@ -5,17 +5,27 @@ import time
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from mercado_payments.domain.errors import (
+    MalformedEvent,
+    PaymentNotFound,
+    SignatureExpired,
+    SignatureMalformed,
+    SignatureMismatch,
+    SignatureMissing,
+)
 from mercado_payments.domain.model import Status
 from mercado_payments.entrypoints import views
 from mercado_payments.service_layer import queries, webhooks
 from mercado_payments.service_layer.dependencies import Dependencies, Webhooks
 from mercado_platform.auth import caller, requires
 from mercado_platform.errors import ServiceUnavailable
+from mercado_platform.openapi import answers
 from mercado_platform.pagination import PageQuery, page_body
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
 
 READ, READ_ANY = "payments:read", "payments:read:any"
+SECRET_UNSET = (ServiceUnavailable, "webhook_secret_unset")
 blueprint = Blueprint("payments", __name__, url_prefix="/api/payments")
 
 
@@ -28,6 +38,7 @@ class PaymentsQuery(PageQuery):
 @blueprint.get("")
 @requires(READ_ANY)
 @validate(query=PaymentsQuery)
+@answers(200)
 def list_payments(query: PaymentsQuery) -> ResponseReturnValue:
     """Every payment, newest first, optionally in one status (staff)."""
     payments: Dependencies = dependencies()
@@ -36,6 +47,16 @@ def list_payments(query: PaymentsQuery) -> ResponseReturnValue:
 
 
 @blueprint.post("/webhook")
+@answers(
+    200,
+    SignatureMissing,
+    SignatureMalformed,
+    SignatureMismatch,
+    SignatureExpired,
+    MalformedEvent,
+    SECRET_UNSET,
+    headers={"Stripe-Signature": {"type": "string", "pattern": "^[^\\x00]*$"}},
+)
 def webhook() -> ResponseReturnValue:
     """Stripe's events: 400 unless signed with our secret; each event id applied once."""
     payments: Dependencies = dependencies()
@@ -52,6 +73,7 @@ def webhook() -> ResponseReturnValue:
 
 @blueprint.get("/<id:order_id>")
 @requires()
+@answers(200, PaymentNotFound)
 def show(order_id: str) -> ResponseReturnValue:
     """The payment of one order, for its customer or staff."""
     payments: Dependencies = dependencies()

@@ -1,7 +1,6 @@
 """What a servicer method knows of the call it serves: who is calling (the bearer token in
 the `authorization` metadata, as REST's header), its validated input, and its deadline."""
 
-import json
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from mercado_platform.auth import require as require_grants
 from mercado_platform.errors import ValidationFailed
 from mercado_platform.ids import canonical_id
 from mercado_platform.rpc.status import DeadlineExceeded
-from mercado_platform.validation import parse_json, parse_values
+from mercado_platform.validation import parse_values
 
 
 @dataclass
@@ -69,8 +68,9 @@ def caller(own_scope: str, any_scope: str) -> Caller:
 
 
 def parse(model: type[M], values: dict[str, Any]) -> M:
-    """A message's fields validated as REST validates the same body (as JSON, strictly)."""
-    return parse_json(model, json.dumps(values))
+    """A message's fields validated as REST validates the same body (strictly; its
+    decimals are text, as the proto's `string` fields carry them)."""
+    return parse_values(model, values)
 
 
 def parse_query(model: type[M], values: dict[str, Any]) -> M:

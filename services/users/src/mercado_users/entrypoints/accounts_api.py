@@ -3,18 +3,33 @@
 from flask import Blueprint, Response, jsonify
 
 from mercado_platform.auth import requires
+from mercado_platform.openapi import answers
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
+from mercado_users.domain.errors import (
+    AccountInactive,
+    EmailTaken,
+    LoginTaken,
+    UserNotFound,
+    WeakPassword,
+    WrongPassword,
+)
 from mercado_users.entrypoints.context import address_body, caller_id, profile
 from mercado_users.entrypoints.schemas import NewUser, PasswordChange, ProfileChanges
 from mercado_users.service_layer import accounts
 from mercado_users.service_layer.dependencies import Dependencies
 
 blueprint = Blueprint("accounts", __name__)
+# what an administrator can do next with an account just registered
+ADMIN_LINKS = {
+    operation: {"user_id": "$response.body#/id"}
+    for operation in ("admin.get_user", "admin.grant_role", "admin.revoke_role", "admin.disable")
+}
 
 
 @blueprint.post("/api/users")
 @validate(body=NewUser)
+@answers(201, LoginTaken, EmailTaken, WeakPassword, links=ADMIN_LINKS)
 def register(body: NewUser) -> tuple[Response, int, dict[str, str]]:
     """Register a customer account."""
     users: Dependencies = dependencies()
@@ -25,6 +40,7 @@ def register(body: NewUser) -> tuple[Response, int, dict[str, str]]:
 
 @blueprint.get("/api/users/me")
 @requires("profile")
+@answers(200, UserNotFound, AccountInactive)
 def get_me() -> Response:
     """The caller's own profile."""
     users: Dependencies = dependencies()
@@ -34,6 +50,7 @@ def get_me() -> Response:
 @blueprint.patch("/api/users/me")
 @requires("profile")
 @validate(body=ProfileChanges)
+@answers(200, UserNotFound, AccountInactive, EmailTaken)
 def update_me(body: ProfileChanges) -> Response:
     """Change the caller's e-mail, name or phone."""
     users: Dependencies = dependencies()
@@ -44,6 +61,7 @@ def update_me(body: ProfileChanges) -> Response:
 @blueprint.post("/api/users/me/password")
 @requires("profile")
 @validate(body=PasswordChange)
+@answers(204, UserNotFound, AccountInactive, WrongPassword, WeakPassword)
 def change_password(body: PasswordChange) -> tuple[str, int]:
     """Change the caller's password; every refresh token is revoked."""
     users: Dependencies = dependencies()
@@ -59,6 +77,7 @@ def change_password(body: PasswordChange) -> tuple[str, int]:
 
 @blueprint.get("/api/users/me/export")
 @requires("profile")
+@answers(200, UserNotFound, AccountInactive)
 def export_me() -> Response:
     """Everything held about the caller, as one JSON document."""
     users: Dependencies = dependencies()
@@ -78,6 +97,7 @@ def export_me() -> Response:
 
 @blueprint.delete("/api/users/me")
 @requires("profile")
+@answers(204, UserNotFound, AccountInactive)
 def delete_me() -> tuple[str, int]:
     """Delete the caller's account: personal data erased, sessions ended."""
     users: Dependencies = dependencies()

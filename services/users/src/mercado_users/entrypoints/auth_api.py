@@ -2,8 +2,15 @@
 
 from flask import Blueprint, Response, jsonify
 
+from mercado_platform.openapi import answers
 from mercado_platform.service import dependencies
 from mercado_platform.validation import validate
+from mercado_users.domain.errors import (
+    AccountInactive,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    LoginThrottled,
+)
 from mercado_users.entrypoints.context import client_address, token_body
 from mercado_users.entrypoints.schemas import Credentials, RefreshToken
 from mercado_users.service_layer import sessions
@@ -15,6 +22,7 @@ blueprint = Blueprint("auth", __name__)
 
 @blueprint.post("/api/auth/token")
 @validate(body=Credentials)
+@answers(200, InvalidCredentials, AccountInactive, LoginThrottled)
 def issue_token(body: Credentials) -> Response:
     """Log in with login (or e-mail) and password; returns access and refresh tokens."""
     users: Dependencies = dependencies()
@@ -25,6 +33,7 @@ def issue_token(body: Credentials) -> Response:
 
 @blueprint.post("/api/auth/refresh")
 @validate(body=RefreshToken)
+@answers(200, InvalidRefreshToken, AccountInactive)
 def refresh_token(body: RefreshToken) -> Response:
     """Exchange a refresh token for a new access token and a new refresh token."""
     users: Dependencies = dependencies()
@@ -34,6 +43,7 @@ def refresh_token(body: RefreshToken) -> Response:
 
 @blueprint.post("/api/auth/logout")
 @validate(body=RefreshToken)
+@answers(204)
 def logout(body: RefreshToken) -> tuple[str, int]:
     """Revoke a refresh token and the tokens rotated from the same login."""
     users: Dependencies = dependencies()
@@ -42,6 +52,7 @@ def logout(body: RefreshToken) -> tuple[str, int]:
 
 
 @blueprint.get("/.well-known/jwks.json")
+@answers(200)
 def jwks() -> Response:
     """The public keys (JWKS) that verify access tokens, during a rollover old and new."""
     users: Dependencies = dependencies()

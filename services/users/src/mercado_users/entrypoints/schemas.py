@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
 from mercado_platform.pagination import PageQuery
 from mercado_platform.validation import ApiModel
@@ -10,9 +10,15 @@ from mercado_users.domain.model import Status
 from mercado_users.domain.roles import Role
 
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{2,31}$")]
-Email = Annotated[str, StringConstraints(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-# passwords are taken exactly as typed: no stripping
-Password = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]
+# no spaces nor control characters (NUL included) around the @ and the dot
+Email = Annotated[
+    str,
+    StringConstraints(
+        max_length=254, pattern=r"^[^@\x00-\x20\x7f]+@[^@\x00-\x20\x7f]+\.[^@\x00-\x20\x7f]+$"
+    ),
+]
+# passwords are taken exactly as typed, as every text is
+Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()-]{5,24}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -44,18 +50,12 @@ class RefreshToken(ApiModel):
 
 
 class ProfileChanges(ApiModel):
-    """The profile fields to change; `phone: null` removes the phone number."""
+    """The profile fields to change; `phone: null` removes the phone number. A field left
+    out keeps its value (so e-mail and name take no null)."""
 
-    email: Email | None = None
-    full_name: Name | None = None
+    email: Email = Field(None)
+    full_name: Name = Field(None)
     phone: Phone | None = None
-
-    @field_validator("email", "full_name")
-    @classmethod
-    def _not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
 
 class PasswordChange(ApiModel):
@@ -80,24 +80,19 @@ class NewAddress(ApiModel):
 
 
 class AddressChanges(ApiModel):
-    """The address fields to change; `is_default: true` makes it the default address."""
+    """The address fields to change; `is_default: true` makes it the default address. A
+    field left out keeps its value (so street, city, postal code, country and is_default
+    take no null)."""
 
-    street: Text | None = None
-    city: Text | None = None
-    postal_code: Short | None = None
-    country: Country | None = None
+    street: Text = Field(None)
+    city: Text = Field(None)
+    postal_code: Short = Field(None)
+    country: Country = Field(None)
     label: Short | None = None
     number: Short | None = None
     complement: Text | None = None
     state: Short | None = None
-    is_default: bool | None = None
-
-    @field_validator("street", "city", "postal_code", "country", "is_default")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    is_default: bool = Field(None)
 
 
 class Disable(ApiModel):
