@@ -52,7 +52,7 @@ class Orders:
 
 
 @pytest.fixture
-def service(database_url, amqp_url, jwks_server, stripe_mock, tmp_path):
+def service(database_url, amqp_url, jwks_server, signing_key, stripe_mock, tmp_path):
     env = {
         "DATABASE_URL": database_url,
         "AMQP_URL": amqp_url,
