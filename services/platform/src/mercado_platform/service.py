@@ -24,6 +24,8 @@ from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.topology import RETRY_DELAY_MS, Queue, Topology, exchange_for
 from mercado_platform.metrics import Metrics, OutboxBacklog
 from mercado_platform.openapi import init_openapi
+from mercado_platform.tracing import instrument_app
+from mercado_platform.tracing import start as start_tracing
 
 MAX_BODY_BYTES = 1024 * 1024
 D = TypeVar("D")
@@ -144,6 +146,7 @@ def spec_of(service: str) -> ServiceSpec[Any]:
 
 def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) -> Flask:
     """Build the service's Flask app; settings come from the environment unless given."""
+    start_tracing(spec.name, "serve")
     service = spec.start(settings or load_settings(spec.settings_class))
     app = Flask(spec.name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -158,6 +161,7 @@ def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) 
     for blueprint in spec.blueprints:
         app.register_blueprint(blueprint)
     init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version)
+    instrument_app(app)
     return app
 
 

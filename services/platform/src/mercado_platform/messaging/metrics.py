@@ -27,10 +27,30 @@ class MessagingMetrics:
             buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
             registry=self.registry,
         )
+        self.publish_batch = Histogram(
+            "outbox_publish_batch_seconds",
+            "Time to publish one batch of outbox rows and collect its confirms.",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=self.registry,
+        )
         self.consumed = Counter(
             "consumer_messages_total",
             "Messages a consumer finished, by outcome.",
             ["queue", "outcome"],
+            registry=self.registry,
+        )
+        self.batch_size = Histogram(
+            "consumer_batch_size",
+            "Messages applied together in one transaction.",
+            ["queue"],
+            buckets=(1, 2, 5, 10, 20, 50, 100),
+            registry=self.registry,
+        )
+        self.lag = Histogram(
+            "consumer_lag_seconds",
+            "Time from an event's creation to its handling by a consumer.",
+            ["queue"],
+            buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
             registry=self.registry,
         )
         self.role = role
