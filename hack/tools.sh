@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the Go tools the tests need (kube-apiserver, etcd, helm, stripe-mock,
-# toxiproxy) from their pinned Go modules in hack/tools/<name>/, into a cache
-# keyed by the module files, so a second run only checks stamps.
+# toxiproxy, otelcol, jaeger) from their pinned Go modules in hack/tools/<name>/,
+# into a cache keyed by the module files, so a second run only checks stamps.
 #
 #   hack/tools.sh            build what is missing, link it into <cache>/bin
 #   hack/tools.sh helm ...   only the tools named
@@ -28,12 +28,15 @@ tools=(
   "helm|helm=helm.sh/helm/v3/cmd/helm|-X helm.sh/helm/v3/internal/version.version=$helm_version"
   "stripe-mock|stripe-mock=github.com/stripe/stripe-mock|-X main.version=v0.203.0"
   "toxiproxy|toxiproxy-server=github.com/Shopify/toxiproxy/v2/cmd/server toxiproxy-cli=github.com/Shopify/toxiproxy/v2/cmd/cli|-X github.com/Shopify/toxiproxy/v2.Version=v2.12.0"
+  "otelcol|otelcol=.|"
+  "jaeger|jaeger=github.com/jaegertracing/jaeger/cmd/jaeger|"
 )
 
 build_tool() {
   local name=$1 targets=$2 ldflags=$3
   local key target
-  key=$(cat "$here/tools/$name/go.mod" "$here/tools/$name/go.sum" <(go env GOVERSION) <(echo "$ldflags") | sha256sum | cut -c1-16)
+  # a tool whose main package is ours (otelcol) has its *.go beside go.mod: they are in the key
+  key=$(cat "$here/tools/$name/go.mod" "$here/tools/$name/go.sum" $(compgen -G "$here/tools/$name/*.go") <(go env GOVERSION) <(echo "$ldflags") | sha256sum | cut -c1-16)
   local out="$cache/tools/$name-$key"
   if [ ! -f "$out/.built" ]; then
     local start=$SECONDS
