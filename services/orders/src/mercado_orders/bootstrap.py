@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from mercado_orders.adapters import metrics
 from mercado_orders.adapters.inventory import availability_check
 from mercado_orders.adapters.tables import metadata
 from mercado_orders.adapters.unit_of_work import OrdersUnitOfWork
@@ -30,4 +31,5 @@ SPEC = ServiceSpec(
     errors=ERRORS,
     queues=(consumers.SAGA, consumers.REPLICAS),
     handlers=consumers.handlers,
+    collectors=metrics.collectors,
 )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from flask import Blueprint, Flask, current_app
+from prometheus_client.registry import Collector
 from sqlalchemy import MetaData
 
 from mercado_platform.auth import JwksKeys, TokenVerifier
@@ -71,6 +72,8 @@ class ServiceSpec(Generic[D]):
     """Queue name to event type to handler, given the dependencies."""
     workers: Mapping[str, Worker] = field(default_factory=dict)
     commands: Mapping[str, ServiceCommand] = field(default_factory=dict)
+    collectors: Callable[[Database], tuple[Collector, ...]] = lambda _database: ()
+    """Gauges of the service's own, read from its database when /metrics is scraped."""
     token_verifier: Callable[[D], TokenVerifier] | None = None
     """How the API verifies tokens when not through JWKS_URL (the users service signs them)."""
     publishes: bool = True
@@ -186,6 +189,8 @@ def _init_metrics(app: Flask, service: Service[Any]) -> None:
     metrics.init_app(app)
     if "outbox" in service.spec.metadata.tables:
         metrics.registry.register(OutboxBacklog(service.units.database))
+    for collector in service.spec.collectors(service.units.database):
+        metrics.registry.register(collector)
 
 
 def running() -> Service[Any]:

@@ -72,9 +72,9 @@ def instrument_app(app: Flask) -> None:
 def instrument_engine(engine: Engine) -> None:
     """A client span for every statement the engine runs."""
     if enabled():
-        from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+        from mercado_platform.tracing_sdk import trace_statements
 
-        SQLAlchemyInstrumentor().instrument(engine=engine, enable_commenter=False)
+        trace_statements(engine)
 
 
 def tracer() -> trace.Tracer:

@@ -11,12 +11,14 @@ message. If any of them fails, the transaction is rolled back and each is handle
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import pika
+from opentelemetry.trace import Span
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
 from pika.spec import BasicProperties
@@ -146,8 +148,9 @@ class Consumer:
             log.warning("no handler for %s on %s; dropped", event.type, self.queue)
             return "ignored", ""
         try:
-            with self.units() as uow:
-                outcome = self._apply(event, uow, headers)
+            # the commit too is part of the message's span
+            with tracing.processing(self.queue, event, headers) as span, self.units() as uow:
+                outcome = self._apply(event, uow, span)
                 uow.commit()
         except OperationalError:
             raise  # our database is down: leave the message unacked, reconnect after a backoff
@@ -171,7 +174,7 @@ class Consumer:
         try:
             with tracing.batch(self.queue, events, carried), self.units() as uow:
                 outcomes = [
-                    self._apply(event, uow, each)
+                    self._apply_in_batch(event, uow, each)
                     for event, each in zip(events, carried, strict=True)
                 ]
                 uow.commit()
@@ -180,16 +183,22 @@ class Consumer:
             return None
         return outcomes
 
-    def _apply(self, event: Event, uow: UnitOfWork, headers: Headers) -> str:
-        """Record `event` in the inbox and run its handler, unless it was seen before."""
+    def _apply_in_batch(self, event: Event, uow: UnitOfWork, headers: Headers) -> str:
+        """`_apply`, under a span of the event's own in its own trace (linked to the batch's)."""
         with tracing.processing(self.queue, event, headers) as span:
-            params = {"queue": self.queue, "id": event.id, "type": event.type}
-            if uow.session.execute(RECORD, params).rowcount == 0:
-                tracing.mark_duplicate(span)
-                return "duplicate"
-            self.handlers[event.type](event, uow)
-            self.metrics.lag.labels(self.queue).observe(_age(event))
-            return "handled"
+            return self._apply(event, uow, span)
+
+    def _apply(self, event: Event, uow: UnitOfWork, span: Span | None) -> str:
+        """Record `event` in the inbox and run its handler, unless it was seen before."""
+        params = {"queue": self.queue, "id": event.id, "type": event.type}
+        if uow.session.execute(RECORD, params).rowcount == 0:
+            tracing.mark_duplicate(span)
+            return "duplicate"
+        started = time.perf_counter()
+        self.handlers[event.type](event, uow)
+        self.metrics.observe_handled(self.queue, event.type, time.perf_counter() - started)
+        self.metrics.lag.labels(self.queue).observe(_age(event))
+        return "handled"
 
     def _retry_or_dead_letter(
         self, channel: BlockingChannel, delivery: Delivery, reason: str

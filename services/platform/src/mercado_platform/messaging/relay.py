@@ -111,12 +111,12 @@ class Relay:
                 if refusal is None:
                     sent.append(row.id)
                     self.metrics.observe_publish(time.time() - float(row.created))
+                    self.metrics.published.labels(row.routing_key).inc()
                 else:
                     self._refused(cursor, row, refusal)
             failpoint("relay.after_publish")
             if sent:
                 cursor.execute(MARK_SENT, (sent,))
-        self.metrics.published.inc(len(sent))
         return len(rows)
 
     def _publish(self, publisher: BatchPublisher, rows: list["OutboxRow"]) -> list[str | None]:

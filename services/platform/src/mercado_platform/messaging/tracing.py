@@ -27,7 +27,12 @@ from opentelemetry.trace import (
 )
 
 from mercado_platform import tracing
-from mercado_platform.messaging.events import Event, current_trace, valid_traceparent
+from mercado_platform.messaging.events import (
+    Event,
+    child_traceparent,
+    current_trace,
+    valid_traceparent,
+)
 
 TRACEPARENT = "traceparent"
 TRACESTATE = "tracestate"
@@ -199,3 +204,40 @@ def _text(value: Any) -> str | None:
     if isinstance(value, bytes):
         return value.decode("ascii", "replace")
     return value if isinstance(value, str) else None
+
+
+def current_traceparent() -> str:
+    """The context to store with a row whose later work belongs to the current trace (a
+    payment's webhook, a notification's delivery): the span in progress, else the trace
+    being continued, else a new one."""
+    span = get_current_span()
+    if span.get_span_context().is_valid:
+        return traceparent_of(span)[0]
+    return current_trace.get() or child_traceparent()
+
+
+@contextmanager
+def continuing(traceparent: str | None, name: str, **attributes: Any) -> Iterator[None]:
+    """Around work done later for a stored context: a span in that trace, linked to the
+    span in progress (the webhook's request, the worker's pass); untraced, the events it
+    causes continue that trace all the same."""
+    stored = valid_traceparent(traceparent)
+    if stored is None:
+        with tracing.span(name, **attributes):
+            yield
+        return
+    if not tracing.enabled():
+        token = current_trace.set(stored)
+        try:
+            yield
+        finally:
+            current_trace.reset(token)
+        return
+    here = get_current_span().get_span_context()
+    with tracing.tracer().start_as_current_span(
+        name,
+        context=propagate.extract(carrier(stored, None)),
+        links=[Link(here)] if here.is_valid else None,
+        attributes=attributes,
+    ):
+        yield
