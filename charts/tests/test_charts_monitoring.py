@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from .support import PLATFORM, named, of_kind
+from .support import INFRA, PLATFORM, named, of_kind
 
 OPERATOR_API = ("--api-versions", "monitoring.coreos.com/v1")
 SOURCES = Path(__file__).parents[2] / "services"
@@ -97,3 +97,18 @@ def test_tracing_sets_the_otel_variables_on_every_container_and_lets_them_reach_
     untraced = helm.template(PLATFORM)
     orders = named(untraced, "Deployment", "mercado-orders")["spec"]["template"]["spec"]
     assert not [e for e in orders["containers"][0]["env"] if e["name"].startswith("OTEL_")]
+
+
+def test_dev_infra_runs_a_collector_in_front_of_jaeger_when_asked(helm):
+    assert not [d for d in helm.template(INFRA) if "jaeger" in d["metadata"]["name"]]
+    docs = helm.template(INFRA, "--set", "tracing.enabled=true")
+    collector = named(docs, "Service", "mercado-otel-collector")["spec"]["ports"]
+    assert {p["port"] for p in collector} == {4317, 4318}, "the platform chart's endpoint"
+    config = named(docs, "ConfigMap", "mercado-otel-collector")["data"]["config.yaml"]
+    assert "endpoint: mercado-jaeger:4317" in config
+    jaeger = named(docs, "Service", "mercado-jaeger")["spec"]["ports"]
+    assert {p["name"]: p["port"] for p in jaeger} == {"ui": 16686, "otlp-grpc": 4317}
+    inbound = named(docs, "NetworkPolicy", "mercado-jaeger")["spec"]["ingress"]
+    assert inbound[0]["from"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == (
+        "otel-collector"
+    )
