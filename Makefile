@@ -15,7 +15,7 @@ help: ## list the targets
 test-deps: ## install the PostgreSQL, RabbitMQ and nginx servers when missing (Debian, root or sudo)
 	hack/install-test-deps.sh
 
-tools: ## build the pinned Go tools (kube-apiserver, etcd, helm, stripe-mock, toxiproxy) into the cache
+tools: ## build the pinned Go tools (kube-apiserver, etcd, helm, stripe-mock, toxiproxy, otelcol, jaeger) into the cache
 	hack/tools.sh
 
 uv: ## install the pinned uv into the cache when there is none
@@ -105,8 +105,11 @@ charts-lint: helm ## helm lint every chart with each values set (kind, productio
 	$(HELM) lint --strict charts/mercado -f charts/mercado/values-node.yaml
 	$(HELM) lint --strict charts/mercado-dev-infra -f charts/mercado-dev-infra/values-node.yaml
 
-.PHONY: local-deps run-local
-local-deps: test-deps helm ## what run-local needs besides Python: PostgreSQL, RabbitMQ, nginx, helm
+.PHONY: local-deps run-local trace-tools
+trace-tools: ## build the OpenTelemetry Collector and Jaeger into the cache when missing
+	hack/tools.sh otelcol jaeger
+
+local-deps: test-deps helm trace-tools ## what run-local needs besides Python: PostgreSQL, RabbitMQ, nginx, helm, the trace store
 
 run-local: sync local-deps ## Mercado as local processes (private PostgreSQL + RabbitMQ, seeded); Ctrl-C stops it
 	HELM=$(HELM) $(UV) run --no-sync mercado-local $(LOCAL_ARGS)

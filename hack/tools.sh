@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Build the Go tools the tests need (kube-apiserver, etcd, helm, stripe-mock,
-# toxiproxy; for the real node kubelet, kube-proxy, the controller manager and
-# scheduler, kubectl, CoreDNS, Mailpit and skaffold) from their pinned Go modules in
-# hack/tools/<name>/, into a cache keyed by the module files, so a second run only
-# checks stamps.
+# toxiproxy, otelcol, jaeger; for the real node kubelet, kube-proxy, the controller
+# manager and scheduler, kubectl, CoreDNS, Mailpit and skaffold) from their pinned Go
+# modules in hack/tools/<name>/, into a cache keyed by the module files, so a second run
+# only checks stamps.
 #
 #   hack/tools.sh            build what is missing, link it into <cache>/bin
 #   hack/tools.sh helm ...   only the tools named
@@ -35,13 +35,16 @@ tools=(
   "coredns|coredns=github.com/coredns/coredns|-X github.com/coredns/coredns/coremain.GitCommit=v1.12.3|CGO_ENABLED=0"
   "mailpit|mailpit=github.com/axllent/mailpit|-X github.com/axllent/mailpit/config.Version=v1.33.1|CGO_ENABLED=0"
   "skaffold|skaffold=github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold|-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=v2.16.1"
+  "otelcol|otelcol=.|"
+  "jaeger|jaeger=github.com/jaegertracing/jaeger/cmd/jaeger|"
 )
 
 build_tool() {
   local name=$1 targets=$2 ldflags=$3 env=$4
   local key target
-  key=$(cat "$here/tools/$name/go.mod" "$here/tools/$name/go.sum" <(go env GOVERSION) <(echo "$ldflags") \
-    <(test -z "$env" || echo "$env") | sha256sum | cut -c1-16)
+  # a tool whose main package is ours (otelcol) has its *.go beside go.mod: they are in the key
+  key=$(cat "$here/tools/$name/go.mod" "$here/tools/$name/go.sum" $(compgen -G "$here/tools/$name/*.go") \
+    <(go env GOVERSION) <(echo "$ldflags") <(test -z "$env" || echo "$env") | sha256sum | cut -c1-16)
   local out="$cache/tools/$name-$key"
   if [ ! -f "$out/.built" ]; then
     local start=$SECONDS

@@ -25,6 +25,7 @@ ONLY_ORDERS = {
         for name in ("users", "inventory", "orders", "payments", "notifications")
     },
     "gateway": {"enabled": False},
+    "monitoring": {"dashboards": {"enabled": False}},
 }
 
 

@@ -26,10 +26,12 @@ from load_cpu import cpu_rows, cpu_seconds, process_groups
 from load_payer import Payer
 from load_report import Samples, report
 from load_sql import SETTINGS, reset, sql_rows, statements, top
+from load_tracing import compare
 
 from mercado_local.invariants import Invariants, rows
 from mercado_local.runner import LocalMercado
 from mercado_local.servers import Servers
+from mercado_local.tracing import TraceStore, available
 from mercado_local.unconsumed import sink
 from mercado_platform.testing.polling import eventually
 
@@ -190,6 +192,14 @@ def main() -> None:
     parser.add_argument(
         "--top-sql", type=int, default=0, metavar="N", help="also list the N statements run most"
     )
+    parser.add_argument(
+        "--tracing-rounds",
+        type=int,
+        default=2,
+        metavar="N",
+        help="then the orders phase with tracing off, on at 100 %% and at 10 %%, N times in "
+        "turn (0: not; needs `make trace-tools`)",
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mercado-bench-"))
     mercado = LocalMercado(
@@ -253,8 +263,41 @@ def main() -> None:
         )
         if args.top_sql and accepted:
             print(top(sql, accepted, args.top_sql))
+        if args.tracing_rounds:
+            tracing_costs(mercado, people, products, args)
     finally:
         mercado.stop()
+
+
+def tracing_costs(
+    mercado: LocalMercado, people: list, products: tuple, args: argparse.Namespace
+) -> None:
+    """CPU per order with tracing off, at 100 % and at 10 %, printed as a table."""
+    if not available():
+        print("tracing: skipped (`make trace-tools` builds the collector and Jaeger)")
+        return
+    store = TraceStore(mercado.workdir / "traces").start()
+    assert mercado.endpoints is not None
+
+    async def phase() -> set[str]:
+        payer = Payer(mercado.endpoints.gateway)
+        load = await drive(
+            mercado, people, products, args.seconds, ceiling=False, payer=payer, rate=args.rate
+        )
+        return set(load.accepted)
+
+    try:
+        rows = compare(
+            mercado,
+            store,
+            lambda: drive(mercado, people[:4], products, 3, ceiling=False),
+            phase,
+            args.tracing_rounds,
+        )
+    finally:
+        store.stop()
+    width = max(len(name) for name, _ in rows)
+    print("\n".join(f"{name:<{width}}  {value}" for name, value in rows))
 
 
 if __name__ == "__main__":

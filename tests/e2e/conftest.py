@@ -1,5 +1,6 @@
 """Mercado in local mode, once for every e2e test (each makes its own customers and
-products), reached only through its nginx gateway, as a client would."""
+products), reached only through its nginx gateway, as a client would; every process traced
+into a collector and Jaeger, as `make run-local` runs it."""
 
 import uuid
 
@@ -8,6 +9,7 @@ import pytest
 from mercado_local.layout import Endpoints
 from mercado_local.runner import LocalMercado
 from mercado_local.servers import Servers
+from mercado_local.tracing import TraceStore
 
 from .client import Client, register
 
@@ -16,8 +18,12 @@ from .client import Client, register
 def mercado(postgres_server, rabbitmq_server, tmp_path_factory):
     vhost = rabbitmq_server.create_vhost()
     servers = Servers(postgres_server.url(), rabbitmq_server.amqp_url(vhost))
+    workdir = tmp_path_factory.mktemp("e2e")
     running = LocalMercado(
-        tmp_path_factory.mktemp("e2e"), servers, database_prefix=f"e2e_{uuid.uuid4().hex[:8]}_"
+        workdir,
+        servers,
+        database_prefix=f"e2e_{uuid.uuid4().hex[:8]}_",
+        traces=TraceStore(workdir / "traces"),
     )
     try:
         yield running.start()

@@ -58,7 +58,25 @@ http {
         default $request_id;
     }
 
+    # W3C trace context: the caller's traceparent (and its tracestate) when well formed,
+    # otherwise none, so the service starts the trace; its id is logged with the request,
+    # from the service's traceresponse when the caller sent none.
+    map $http_traceparent $mercado_traceparent {
+        "~^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$" $http_traceparent;
+        default "";
+    }
+    map $mercado_traceparent $mercado_tracestate {
+        "" "";
+        default $http_tracestate;
+    }
+    map "$mercado_traceparent $upstream_http_traceresponse" $mercado_trace_id {
+        "~^00-(?<caller_trace>[0-9a-f]{32})-" $caller_trace;
+        "~ 00-(?<service_trace>[0-9a-f]{32})-" $service_trace;
+        default "";
+    }
+
     log_format mercado escape=json '{"time":"$time_iso8601","request_id":"$mercado_request_id",'
+        '"trace_id":"$mercado_trace_id",'
         '"client":"$remote_addr","method":"$request_method","uri":"$request_uri",'
         '"status":$status,"bytes":$body_bytes_sent,"seconds":$request_time,'
         '"upstream":"$upstream_addr","upstream_seconds":"$upstream_response_time"}';
@@ -84,6 +102,8 @@ http {
     proxy_set_header Connection "";
     proxy_set_header Host $host;
     proxy_set_header X-Request-ID $mercado_request_id;
+    proxy_set_header traceparent $mercado_traceparent;
+    proxy_set_header tracestate $mercado_tracestate;
     proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
     proxy_set_header X-Forwarded-Proto $scheme;
     proxy_set_header X-Forwarded-Host $host;

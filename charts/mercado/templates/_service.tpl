@@ -48,6 +48,18 @@ dict: root (the chart's top context), name (the service), svc (its merged values
 - name: METRICS_PORT
   value: {{ .svc.metricsPort | quote }}
 {{- end }}
+{{- with .root.Values.tracing }}{{ if .enabled }}
+- name: OTEL_SERVICE_NAME
+  value: {{ $.name | quote }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ .sampler | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .samplerArg | quote }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ printf "service.namespace=mercado,k8s.namespace.name=%s,mercado.release=%s" $.root.Release.Namespace $.root.Release.Name | quote }}
+{{- end }}{{ end }}
 {{- range $key, $value := .svc.env }}
 - name: {{ $key }}
   value: {{ tpl (toString $value) $.root | quote }}

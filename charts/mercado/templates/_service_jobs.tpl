@@ -161,8 +161,8 @@ data:
 {{/*
 Where the service's pods may connect when networkPolicies.egress.restrict is on: DNS, the
 release's own pods (other APIs: JWKS, inventory), PostgreSQL and RabbitMQ
-(networkPolicies.egress.infrastructure) and the service's own `egress` rules (the mail
-server, Stripe).
+(networkPolicies.egress.infrastructure), the trace collector (tracing.egress, when tracing)
+and the service's own `egress` rules (the mail server, Stripe).
 */}}
 {{- define "mercado.service.egressPolicy" -}}
 {{- $root := .root -}}
@@ -190,6 +190,9 @@ spec:
               app.kubernetes.io/part-of: mercado
     {{- with $root.Values.networkPolicies.egress.infrastructure }}
     {{- toYaml . | nindent 4 }}
+    {{- end }}
+    {{- if $root.Values.tracing.enabled }}
+    {{- toYaml $root.Values.tracing.egress | nindent 4 }}
     {{- end }}
     {{- with .svc.egress }}
     {{- toYaml . | nindent 4 }}

@@ -13,7 +13,9 @@ from types import FrameType
 
 import requests
 
+from mercado_local import tracing
 from mercado_local.runner import LocalMercado
+from mercado_local.sample import place_sample_order
 from mercado_local.seed import ADMIN_LOGIN
 from mercado_local.servers import Servers
 from mercado_platform.testing.processes import ServerError
@@ -28,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="mercado-local-")).resolve()
     mercado = LocalMercado(workdir, Servers(args.postgres_url or "", args.amqp_url or ""))
+    if not args.no_traces and tracing.available():
+        mercado.traces = tracing.TraceStore(workdir / "traces")
     if os.environ.get("ADMIN_PASSWORD"):
         mercado.admin_password = os.environ["ADMIN_PASSWORD"]
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -35,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         print(f"mercado-local: starting; logs in {workdir}", flush=True)
         mercado.start()
-        _announce(mercado, args.state_file)
+        sample = _sample_trace(mercado)
+        _announce(mercado, args.state_file, sample)
         code = _watch(mercado)
     except Interrupted:
         print("mercado-local: stopping", flush=True)
@@ -60,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--amqp-url", help="AMQP URL of a RabbitMQ to use (default: private)")
     parser.add_argument("--state-file", help="write the URLs, admin and pids here as JSON")
+    parser.add_argument(
+        "--no-traces", action="store_true", help="no collector, trace store or sample order"
+    )
     return parser
 
 
@@ -88,7 +96,15 @@ def _watch(mercado: LocalMercado) -> int:
         idle.wait(1)
 
 
-def _announce(mercado: LocalMercado, state_file: str | None) -> None:
+def _sample_trace(mercado: LocalMercado) -> str | None:
+    """With a trace store, place the sample order and give the link to its trace."""
+    if mercado.traces is None:
+        return None
+    assert mercado.endpoints is not None and mercado.seeded is not None
+    return mercado.traces.link(place_sample_order(mercado.endpoints, mercado.seeded.products))
+
+
+def _announce(mercado: LocalMercado, state_file: str | None, sample: str | None) -> None:
     """Print where everything is; write it as JSON for scripts and tests."""
     assert mercado.endpoints is not None and mercado.seeded is not None
     state = {
@@ -100,6 +116,8 @@ def _announce(mercado: LocalMercado, state_file: str | None) -> None:
         "mailbox": str(mercado.mailbox),
         "logs": str(mercado.workdir),
         "pids": mercado.pids(),
+        "traces": mercado.traces.ui if mercado.traces else None,
+        "sample_trace": sample,
     }
     direct = [f"    {name:<14} {url}" for name, url in mercado.endpoints.services.items()]
     print(
@@ -112,8 +130,18 @@ def _announce(mercado: LocalMercado, state_file: str | None) -> None:
         + f"\n  products       {len(mercado.seeded.products)} seeded"
         + f"\n  mailbox        {mercado.mailbox}"
         + f"\n  logs           {mercado.workdir}"
+        + _traces_lines(mercado, sample)
         + "\nCtrl-C stops everything.",
         flush=True,
     )
     if state_file:
         Path(state_file).write_text(json.dumps(state, indent=2))
+
+
+def _traces_lines(mercado: LocalMercado, sample: str | None) -> str:
+    if mercado.traces is None:
+        return "\n  traces         off (`make tools` builds the collector and Jaeger)"
+    return (
+        f"\n  traces         {mercado.traces.ui}   (every order placed, each its whole trace)"
+        + f"\n  sample order   {sample}   (placed and paid at start: its trace)"
+    )

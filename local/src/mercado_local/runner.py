@@ -1,5 +1,6 @@
-"""Local mode: the servers, every service's processes, the mail sink, the nginx gateway in
-front and the seed, started in order and stopped in reverse."""
+"""Local mode: the servers, the trace store (when asked for), every service's processes,
+the mail sink, the nginx gateway in front and the seed, started in order and stopped in
+reverse."""
 
 import secrets
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from mercado_local.mail import MailSink
 from mercado_local.seed import ADMIN_EMAIL, Seeded, seed
 from mercado_local.servers import Servers
 from mercado_local.services import ServiceProcesses
+from mercado_local.tracing import TraceStore
 
 # One machine's clients all come from 127.0.0.1: the chart's per-address limit (20/s) would
 # throttle every test and benchmark as if they were one abusive client.
@@ -35,6 +37,8 @@ class LocalMercado:
     endpoints: Endpoints | None = None
     seeded: Seeded | None = None
     gateway: Gateway | None = None
+    traces: TraceStore | None = None
+    """Where every process sends its spans, when given."""
     _mail: MailSink | None = None
 
     @property
@@ -46,6 +50,8 @@ class LocalMercado:
         """Servers, mail sink, each service prepared and started, the gateway, the seed."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.servers.start()
+        if self.traces is not None:
+            self.traces.start()
         self._mail = MailSink(self.mailbox).start()
         planned = {s.name: ServiceProcesses(s.name, {}, self.workdir) for s in self.services}
         urls = {name: processes.url for name, processes in planned.items()}
@@ -67,6 +73,7 @@ class LocalMercado:
                 DATABASE_URL=self.servers.database(self.database_prefix + service.name),
                 AMQP_URL=self.servers.amqp_url,
                 **service.settings(wiring),
+                **(self.traces.settings() if self.traces else {}),
             )
             processes.env.update(self.overrides.get(service.name, {}))
             self.running[service.name] = processes  # stopped by stop() even if start fails
@@ -87,10 +94,13 @@ class LocalMercado:
         if self._mail is not None:
             self._mail.stop()
             self._mail = None
+        if self.traces is not None:
+            self.traces.stop()
         self.servers.stop()
 
     def pids(self) -> list[int]:
         """Every process started: the gateway's nginx and each service role (their children
         are theirs to stop)."""
         front = [self.gateway.process.pid] if self.gateway and self.gateway.process else []
-        return front + [p.pid for s in self.running.values() for p in s.running.values()]
+        traces = [p.pid for p in self.traces.processes.values()] if self.traces else []
+        return front + traces + [p.pid for s in self.running.values() for p in s.running.values()]

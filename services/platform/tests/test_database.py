@@ -35,7 +35,7 @@ def test_migrations_apply_the_platform_and_service_branches(database):
         versions = set(
             connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars()
         )
-    assert versions == {"platform_0001", "notes_0001"}
+    assert versions == {"platform_0002", "notes_0001"}
 
 
 def test_revision_starts_the_service_branch_then_extends_it(database_url, tmp_path):

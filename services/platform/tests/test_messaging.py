@@ -134,7 +134,7 @@ def test_event_is_published_if_and_only_if_its_transaction_commits(shop):
     assert shop.scalar("SELECT count(*) FROM applied WHERE seq >= 100") == 0
     assert "outbox_backlog 0.0" in api.test_client().get("/metrics").get_data(as_text=True)
     relay_metrics = requests.get(f"http://127.0.0.1:{relay_port}/metrics", timeout=5).text
-    assert "outbox_published_total 3.0" in relay_metrics
+    assert 'outbox_published_total{type="order.placed"} 3.0' in relay_metrics
     assert "outbox_commit_to_publish_seconds_count 3.0" in relay_metrics
     consumer_metrics = requests.get(f"http://127.0.0.1:{consumer_port}/metrics", timeout=5).text
     assert 'consumer_messages_total{outcome="handled",queue="shop.orders"} 3.0' in consumer_metrics

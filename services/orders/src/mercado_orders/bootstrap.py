@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from mercado_orders.adapters import metrics
 from mercado_orders.adapters.inventory import CircuitBreaker, InventoryClient
 from mercado_orders.adapters.inventory_grpc import GrpcInventoryClient
 from mercado_orders.adapters.tables import metadata
@@ -51,4 +52,5 @@ SPEC = ServiceSpec(
     errors=ERRORS,
     queues=(consumers.SAGA, consumers.REPLICAS),
     handlers=consumers.handlers,
+    collectors=metrics.collectors,
 )

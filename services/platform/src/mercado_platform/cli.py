@@ -18,9 +18,11 @@ from mercado_platform.messaging.replay import replay
 from mercado_platform.messaging.topology import declare
 from mercado_platform.migrations import new_revision, upgrade, wait_for_database
 from mercado_platform.service import ServiceSpec, create_app
+from mercado_platform.tracing import start as start_tracing
 from mercado_platform.workers import run_consumers, run_relay, run_worker, stop_on_signals
 
 log = logging.getLogger(__name__)
+LONG_RUNNING = frozenset({"serve", "grpc", "relay", "consume"})
 
 
 def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
@@ -32,6 +34,12 @@ def run(spec: ServiceSpec, argv: Sequence[str] | None = None) -> int:
         print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
         return 2
     configure_logging(spec.name, settings.log_level)
+    try:
+        if args.command in LONG_RUNNING or args.command in spec.workers:
+            start_tracing(spec.name, args.command)
+    except ConfigError as exc:
+        print(f"mercado-{spec.name}: {exc}", file=sys.stderr)
+        return 2
     if args.command in COMMANDS:
         gc.freeze()  # what start-up built lives as long as the process: no need to walk it
         COMMANDS[args.command](spec, settings, args)

@@ -28,6 +28,8 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.schema import NOTIFY_CHANNEL, add_messaging_tables
+from mercado_platform.messaging.tracing import for_outbox
+from mercado_platform.tracing import instrument_engine, span
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -74,6 +76,7 @@ class Database:
         )
         _transactional_on_checkout(self.engine)
         _ping_when_idle(self.engine, ping_after_idle_seconds)
+        instrument_engine(self.engine)
 
     def ping(self) -> None:
         """Raise unless the database answers a trivial query."""
@@ -124,8 +127,9 @@ def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
 # One round trip queues the event and wakes the relay: PostgreSQL delivers the notification
 # only if the transaction commits, and once however many events it queued.
 _QUEUE_EVENT = text(
-    "WITH queued AS (INSERT INTO outbox (event_id, exchange, routing_key, body) "
-    "VALUES (:event_id, :exchange, :routing_key, :body) RETURNING id) "
+    "WITH queued AS (INSERT INTO outbox (event_id, exchange, routing_key, body, traceparent, "
+    "tracestate) VALUES (:event_id, :exchange, :routing_key, :body, :traceparent, :tracestate) "
+    "RETURNING id) "
     f"SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM queued"
 )
 
@@ -191,7 +195,8 @@ class UnitOfWork:
         """Make the block's changes durable (the relay is woken if events were published)."""
         if self.read_only:
             raise RuntimeError("a read-only unit of work has nothing to commit")
-        self.session.commit()
+        with span("commit", **{"db.system.name": "postgresql"}):
+            self.session.commit()
 
     def rollback(self) -> None:
         """Throw away whatever was not committed, events included."""
@@ -203,6 +208,7 @@ class UnitOfWork:
         if self.exchange is None:
             raise RuntimeError("this unit of work was built without an exchange to publish to")
         (self.contracts or platform_contracts()).check(event)
+        event, tracestate = for_outbox(event, self.exchange)
         self.session.execute(
             _QUEUE_EVENT,
             {
@@ -210,6 +216,8 @@ class UnitOfWork:
                 "exchange": self.exchange,
                 "routing_key": event.type,
                 "body": event.to_json().decode(),
+                "traceparent": event.traceparent,
+                "tracestate": tracestate,
             },
         )
 

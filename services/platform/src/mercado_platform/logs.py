@@ -1,4 +1,5 @@
-"""Structured JSON logs that carry the request id of the request being served."""
+"""Structured JSON logs that carry the request id of the request being served, and the
+trace id and span id of the work in progress."""
 
 import contextvars
 import json
@@ -11,6 +12,9 @@ from datetime import UTC, datetime
 
 from flask import Flask, Response, g, request
 
+from mercado_platform.messaging.events import current_trace, valid_traceparent
+from mercado_platform.tracing import current_ids
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None
 )
@@ -19,7 +23,8 @@ _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request id, extras."""
+    """One JSON object per line: time, level, logger, message, request id, trace and span
+    ids, extras."""
 
     def __init__(self, service: str) -> None:
         super().__init__()
@@ -34,6 +39,9 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": request_id_var.get(),
         }
+        ids = _trace_ids()
+        if ids is not None:
+            entry["trace_id"], entry["span_id"] = ids
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -65,6 +73,10 @@ def init_request_ids(app: Flask) -> None:
         g.request_id = request_id_for(request.headers.get("X-Request-ID", ""))
         g.request_started = time.perf_counter()
         g.request_id_token = request_id_var.set(g.request_id)
+        # untraced, the caller's trace still goes on in the events this request causes
+        traceparent = valid_traceparent(request.headers.get("traceparent"))
+        if traceparent is not None:
+            g.trace_token = current_trace.set(traceparent)
 
     @app.after_request
     def _finish(response: Response) -> Response:
@@ -84,3 +96,18 @@ def init_request_ids(app: Flask) -> None:
         token = g.pop("request_id_token", None)
         if token is not None:
             request_id_var.reset(token)
+        trace_token = g.pop("trace_token", None)
+        if trace_token is not None:
+            current_trace.reset(trace_token)
+
+
+def _trace_ids() -> tuple[str, str] | None:
+    """The span in progress (tracing on), else the trace context being continued."""
+    ids = current_ids()
+    if ids is not None:
+        return ids
+    traceparent = current_trace.get()
+    if traceparent is None:
+        return None
+    _version, trace_id, span_id, _flags = traceparent.split("-")
+    return trace_id, span_id

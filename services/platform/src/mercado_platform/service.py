@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from flask import Blueprint, Flask, current_app
+from prometheus_client.registry import Collector
 from sqlalchemy import MetaData
 
 from mercado_platform.auth import JwksKeys, TokenVerifier
@@ -24,6 +25,8 @@ from mercado_platform.messaging.contracts import Contracts, platform_contracts
 from mercado_platform.messaging.topology import RETRY_DELAY_MS, Queue, Topology, exchange_for
 from mercado_platform.metrics import Metrics, OutboxBacklog
 from mercado_platform.openapi import init_openapi
+from mercado_platform.tracing import instrument_app
+from mercado_platform.tracing import start as start_tracing
 from mercado_platform.validation import init_validation
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -88,6 +91,8 @@ class ServiceSpec(Generic[D]):
     grpc: tuple[GrpcService, ...] = ()
     """The gRPC services of its `grpc` role (mercado_platform.rpc serves them)."""
     commands: Mapping[str, ServiceCommand] = field(default_factory=dict)
+    collectors: Callable[[Database], tuple[Collector, ...]] = lambda _database: ()
+    """Gauges of the service's own, read from its database when /metrics is scraped."""
     token_verifier: Callable[[D], TokenVerifier] | None = None
     """How the API verifies tokens when not through JWKS_URL (the users service signs them)."""
     publishes: bool = True
@@ -165,6 +170,7 @@ def spec_of(service: str) -> ServiceSpec[Any]:
 
 def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) -> Flask:
     """Build the service's Flask app; settings come from the environment unless given."""
+    start_tracing(spec.name, "serve")
     service = spec.start(settings or load_settings(spec.settings_class))
     app = Flask(spec.name)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
@@ -180,6 +186,7 @@ def create_app(spec: ServiceSpec[Any], settings: ServiceSettings | None = None) 
     for blueprint in spec.blueprints:
         app.register_blueprint(blueprint)
     init_openapi(app, title=f"Mercado {spec.name} API", version=spec.version, errors=spec.errors)
+    instrument_app(app)
     return app
 
 
@@ -223,6 +230,8 @@ def _init_metrics(app: Flask, service: Service[Any]) -> None:
     metrics.init_app(app)
     if "outbox" in service.spec.metadata.tables:
         metrics.registry.register(OutboxBacklog(service.units.database))
+    for collector in service.spec.collectors(service.units.database):
+        metrics.registry.register(collector)
 
 
 def running() -> Service[Any]:

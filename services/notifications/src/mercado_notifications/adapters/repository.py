@@ -6,16 +6,17 @@ repository.py for why).
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from mercado_notifications.adapters.tables import customers, notifications
 from mercado_notifications.domain.model import Audience, Customer, Notification, Status
 from mercado_platform.db import ROW_ID, update_by_id
+from mercado_platform.messaging.tracing import current_traceparent
 from mercado_platform.pagination import PageQuery, fetch_page
 
-COLUMNS = tuple(column.name for column in notifications.columns)
+COLUMNS = tuple(column.name for column in notifications.columns if column.name != "traceparent")
 _ADD = insert(notifications)
 _GET = select(notifications).where(notifications.c.id == bindparam("key"))
 # the addressee comes with the claim: one round trip less an e-mail
@@ -36,6 +37,14 @@ _CLAIM_DUE = (
 _SAVE = update_by_id(notifications)
 
 
+class Claim(NamedTuple):
+    """A notification claimed for delivery, its customer, and the trace it belongs to."""
+
+    note: Notification
+    customer: Customer | None
+    traceparent: str | None
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a listing of notifications is narrowed to; None leaves a filter out."""
@@ -54,21 +63,21 @@ class NotificationRepository:
         self.session = session
 
     def add(self, note: Notification) -> None:
-        """Record a new notification, due at once."""
-        self.session.execute(_ADD, _values(note))
+        """Record a new notification, due at once, in the current trace."""
+        self.session.execute(_ADD, {**_values(note), "traceparent": current_traceparent()})
 
     def get(self, notification_id: str) -> Notification | None:
         """One notification by id."""
         row = self.session.execute(_GET, {"key": notification_id}).first()
         return from_row(row) if row else None
 
-    def claim_due(self, now: datetime) -> tuple[Notification, Customer | None] | None:
+    def claim_due(self, now: datetime) -> "Claim | None":
         """Lock the pending notification due first, skipping those other deliverers hold;
         with its customer as last heard of (None if it has none, or none was heard of)."""
         row = self.session.execute(_CLAIM_DUE, {"now": now}).first()
         if row is None:
             return None
-        return from_row(row), _customer(row)
+        return Claim(from_row(row), _customer(row), row.traceparent)
 
     def save(self, note: Notification) -> None:
         """Write back what delivery changed."""

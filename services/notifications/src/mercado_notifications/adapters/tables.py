@@ -38,6 +38,8 @@ notifications = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("next_attempt_at", DateTime(timezone=True)),
+    # the trace of the event that asked for it: its delivery goes on in that trace
+    Column("traceparent", Text),
     Column("sent_at", DateTime(timezone=True)),
     Index(
         "uq_notifications_event_addressee",

@@ -15,6 +15,7 @@ from mercado_notifications.adapters.unit_of_work import NotificationsUnitOfWork
 from mercado_notifications.domain.errors import DeliveryFailed
 from mercado_notifications.domain.model import Audience, Customer, Notification, RetryPolicy
 from mercado_platform.db import UnitsOfWork
+from mercado_platform.messaging.tracing import continuing
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,9 @@ def deliver_next(uow: NotificationsUnitOfWork, delivery: Delivery) -> Notificati
         claimed = uow.notifications.claim_due(delivery.clock())
         if claimed is None:
             return None
-        note, customer = claimed
-        _attempt(note, customer, delivery)
+        note, customer, traceparent = claimed
+        with continuing(traceparent, f"send e-mail {note.event_type}"):
+            _attempt(note, customer, delivery)
         uow.notifications.save(note)
         uow.commit()
     log.info(

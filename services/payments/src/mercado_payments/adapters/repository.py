@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from mercado_payments.adapters.tables import payments, webhook_events
 from mercado_payments.domain.model import OUTSTANDING, Payment, Status
 from mercado_platform.db import ROW_ID, update_by_id
+from mercado_platform.messaging.tracing import current_traceparent
 from mercado_platform.pagination import PageQuery, fetch_page
 
 COLUMNS = tuple(field.name for field in fields(Payment))
@@ -28,6 +29,7 @@ _BY = {
 }
 _LOCKED_BY = {column: statement.with_for_update() for column, statement in _BY.items()}
 _SAVE = update_by_id(payments, updated_at=func.now())
+_TRACE = select(payments.c.traceparent).where(payments.c.id == bindparam("id"))
 _FIRST_SIGHT = pg_insert(webhook_events).on_conflict_do_nothing()
 
 
@@ -38,8 +40,14 @@ class PaymentRepository:
         self.session = session
 
     def add(self, payment: Payment) -> bool:
-        """Insert a new payment; False (nothing written) when the order already has one."""
-        return self.session.execute(_ADD, asdict(payment)).rowcount == 1
+        """Insert a new payment, in the current trace; False (nothing written) when the order
+        already has one."""
+        row = {**asdict(payment), "traceparent": current_traceparent()}
+        return self.session.execute(_ADD, row).rowcount == 1
+
+    def traceparent_of(self, payment_id: str) -> str | None:
+        """The trace context the payment was requested in."""
+        return self.session.execute(_TRACE, {"id": payment_id}).scalar()
 
     def for_order(self, order_id: str, *, lock: bool = False) -> Payment | None:
         """The order's payment, if it has one."""

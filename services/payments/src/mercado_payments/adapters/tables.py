@@ -46,6 +46,8 @@ payments = Table(
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=NOW),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=NOW),
+    # the trace the payment was requested in: its webhooks' work goes on in it
+    Column("traceparent", Text),
     CheckConstraint(f"status IN ({STATUSES})", name="status"),
     CheckConstraint("amount_minor > 0", name="amount_minor"),
     Index("ix_payments_session_id", "session_id"),

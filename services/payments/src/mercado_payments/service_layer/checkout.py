@@ -13,6 +13,7 @@ from mercado_payments.domain.model import Payment, Status
 from mercado_payments.domain.provider import PaymentProvider
 from mercado_payments.service_layer import events
 from mercado_platform.db import UnitsOfWork
+from mercado_platform.tracing import span
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +140,8 @@ def settle(
 
 def _ask_provider(uow: PaymentsUnitOfWork, provider: PaymentProvider, payment: Payment) -> None:
     if payment.status is Status.PENDING:
-        payment.opened(provider.create_checkout(payment))
+        with span("open checkout", **{"mercado.payment.provider": provider.name}):
+            payment.opened(provider.create_checkout(payment))
         uow.publish(events.link_created(payment))
     elif payment.status is Status.CANCELLING:
         provider.expire_checkout(payment)

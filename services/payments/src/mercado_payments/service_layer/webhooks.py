@@ -12,6 +12,7 @@ from mercado_payments.adapters.unit_of_work import PaymentsUnitOfWork
 from mercado_payments.domain.errors import MalformedEvent
 from mercado_payments.domain.model import Payment
 from mercado_payments.service_layer import events
+from mercado_platform.messaging.tracing import continuing
 
 log = logging.getLogger(__name__)
 PAID = frozenset({"paid", "no_payment_required"})
@@ -80,11 +81,13 @@ def apply(uow: PaymentsUnitOfWork, event: ProviderEvent) -> Received:
     if payment is None:
         log.warning("%s %s names no payment of ours; ignored", event.type, event.id)
         return Received("ignored")
-    published = change(payment, event.object)
-    repository.save(payment)
-    if published is None:
-        return Received("ignored", payment)
-    uow.publish(published)
+    # the webhook is a request of its own: what it does goes on in the order's trace
+    with continuing(repository.traceparent_of(payment.id), f"webhook {event.type}"):
+        published = change(payment, event.object)
+        repository.save(payment)
+        if published is None:
+            return Received("ignored", payment)
+        uow.publish(published)
     return Received("applied", payment)
 
 

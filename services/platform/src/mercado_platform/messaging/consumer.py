@@ -11,11 +11,14 @@ message. If any of them fails, the transaction is rolled back and each is handle
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import pika
+from opentelemetry.trace import Span
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError, ConsumerCancelled
 from pika.spec import BasicProperties
@@ -25,13 +28,15 @@ from sqlalchemy.exc import OperationalError
 from mercado_platform.broker import connection_parameters, run_reconnecting
 from mercado_platform.db import UnitOfWork, UnitsOfWork
 from mercado_platform.failpoints import failpoint
-from mercado_platform.messaging.events import Event, current_trace
+from mercado_platform.messaging import tracing
+from mercado_platform.messaging.events import Event
 from mercado_platform.messaging.metrics import MessagingMetrics
 from mercado_platform.messaging.topology import dead_letter_queue, retry_queue
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, UnitOfWork], None]
+Headers = Mapping[str, Any] | None
 ATTEMPTS_HEADER = "x-mercado-attempts"
 REASON_HEADER = "x-mercado-failure"
 RECORD = text(
@@ -111,7 +116,11 @@ class Consumer:
                 connection.close()
 
     def _deliver(self, channel: BlockingChannel, batch: list[Delivery]) -> None:
-        outcomes = self.handle_together([d.body for d in batch]) if len(batch) > 1 else None
+        outcomes = None
+        if len(batch) > 1:
+            outcomes = self.handle_together(
+                [d.body for d in batch], [d.props.headers for d in batch]
+            )
         if outcomes is None:
             for delivery in batch:
                 self._on_message(channel, delivery)
@@ -120,17 +129,20 @@ class Consumer:
         channel.basic_ack(batch[-1].tag, multiple=True)
         for outcome in outcomes:
             self.metrics.consumed.labels(self.queue, outcome).inc()
+        self.metrics.batch_size.labels(self.queue).observe(len(batch))
 
     def _on_message(self, channel: BlockingChannel, delivery: Delivery) -> None:
-        outcome, reason = self.handle(delivery.body)
+        outcome, reason = self.handle(delivery.body, delivery.props.headers)
         if outcome == "failed":
             outcome = self._retry_or_dead_letter(channel, delivery, reason)
         failpoint("consumer.before_ack")
         channel.basic_ack(delivery.tag)
         self.metrics.consumed.labels(self.queue, outcome).inc()
+        self.metrics.batch_size.labels(self.queue).observe(1)
 
-    def handle(self, body: bytes) -> tuple[str, str]:
-        """Apply one message once; returns (outcome, failure reason)."""
+    def handle(self, body: bytes, headers: Headers = None) -> tuple[str, str]:
+        """Apply one message once (`headers`: its AMQP headers, with the trace context the
+        relay sent); returns (outcome, failure reason)."""
         try:
             event = Event.from_json(body)
         except ValueError as exc:
@@ -139,8 +151,9 @@ class Consumer:
             log.warning("no handler for %s on %s; dropped", event.type, self.queue)
             return "ignored", ""
         try:
-            with self.units() as uow:
-                outcome = self._apply(event, uow)
+            # the commit too is part of the message's span
+            with tracing.processing(self.queue, event, headers) as span, self.units() as uow:
+                outcome = self._apply(event, uow, span)
                 uow.commit()
         except OperationalError:
             raise  # our database is down: leave the message unacked, reconnect after a backoff
@@ -149,7 +162,9 @@ class Consumer:
             return "failed", f"{type(exc).__name__}: {exc}"[:1000]
         return outcome, ""
 
-    def handle_together(self, bodies: list[bytes]) -> list[str] | None:
+    def handle_together(
+        self, bodies: list[bytes], headers: list[Headers] | None = None
+    ) -> list[str] | None:
         """Apply several messages in one transaction; their outcomes, or None if any of
         them cannot be (unreadable, unhandled, failing): nothing is then kept."""
         try:
@@ -158,26 +173,35 @@ class Consumer:
             return None
         if any(event.type not in self.handlers for event in events):
             return None
+        carried = headers or [None] * len(events)
         try:
-            with self.units() as uow:
-                outcomes = [self._apply(event, uow) for event in events]
+            with tracing.batch(self.queue, events, carried), self.units() as uow:
+                outcomes = [
+                    self._apply_in_batch(event, uow, each)
+                    for event, each in zip(events, carried, strict=True)
+                ]
                 uow.commit()
         except Exception:  # each is handled alone next, where its failure is dealt with
             log.info("a batch of %d on %s failed; one at a time", len(bodies), self.queue)
             return None
         return outcomes
 
-    def _apply(self, event: Event, uow: UnitOfWork) -> str:
+    def _apply_in_batch(self, event: Event, uow: UnitOfWork, headers: Headers) -> str:
+        """`_apply`, under a span of the event's own in its own trace (linked to the batch's)."""
+        with tracing.processing(self.queue, event, headers) as span:
+            return self._apply(event, uow, span)
+
+    def _apply(self, event: Event, uow: UnitOfWork, span: Span | None) -> str:
         """Record `event` in the inbox and run its handler, unless it was seen before."""
-        token = current_trace.set(event.traceparent)
-        try:
-            params = {"queue": self.queue, "id": event.id, "type": event.type}
-            if uow.session.execute(RECORD, params).rowcount == 0:
-                return "duplicate"
-            self.handlers[event.type](event, uow)
-            return "handled"
-        finally:
-            current_trace.reset(token)
+        params = {"queue": self.queue, "id": event.id, "type": event.type}
+        if uow.session.execute(RECORD, params).rowcount == 0:
+            tracing.mark_duplicate(span)
+            return "duplicate"
+        started = time.perf_counter()
+        self.handlers[event.type](event, uow)
+        self.metrics.observe_handled(self.queue, event.type, time.perf_counter() - started)
+        self.metrics.lag.labels(self.queue).observe(_age(event))
+        return "handled"
 
     def _retry_or_dead_letter(
         self, channel: BlockingChannel, delivery: Delivery, reason: str
@@ -197,3 +221,14 @@ class Consumer:
         )
         channel.basic_publish("", target, delivery.body, forwarded, mandatory=True)
         return "dead_lettered" if dead else "retried"
+
+
+def _age(event: Event) -> float:
+    """Seconds since the event was created (0 when its time is unreadable)."""
+    try:
+        created = datetime.fromisoformat(event.time)
+    except ValueError:
+        return 0.0
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return max((datetime.now(UTC) - created).total_seconds(), 0.0)

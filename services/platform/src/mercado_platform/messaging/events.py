@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import trace
+
 SPECVERSION = "1.0"
 _TRACEPARENT = re.compile(r"^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$")
 
@@ -18,7 +20,12 @@ current_trace: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def child_traceparent(parent: str | None = None) -> str:
-    """A traceparent in the same trace as `parent` (or the current one), with a new span id."""
+    """A traceparent in the same trace as `parent` (or the current one: the span in
+    progress when tracing is on, else `current_trace`), with a new span id."""
+    if parent is None:
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            return f"00-{span.trace_id:032x}-{secrets.token_hex(8)}-{span.trace_flags:02x}"
     match = _TRACEPARENT.match(parent or current_trace.get() or "")
     trace_id = match[1] if match else secrets.token_hex(16)
     flags = match[3] if match else "01"

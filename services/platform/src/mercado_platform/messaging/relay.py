@@ -27,12 +27,14 @@ from mercado_platform.failpoints import failpoint
 from mercado_platform.messaging.metrics import MessagingMetrics
 from mercado_platform.messaging.publisher import UNROUTABLE, BatchPublisher, Message
 from mercado_platform.messaging.schema import NOTIFY_CHANNEL
+from mercado_platform.messaging.tracing import Sending
 
 log = logging.getLogger(__name__)
 OUTAGES = (AMQPError, psycopg2.Error, OSError)
 
 CLAIM = """
-SELECT id, event_id, exchange, routing_key, body, extract(epoch FROM created_at)
+SELECT id, event_id, exchange, routing_key, body, extract(epoch FROM created_at),
+  traceparent, tracestate, attempts
 FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= now()
 ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
 """
@@ -103,19 +105,36 @@ class Relay:
         with database, database.cursor() as cursor:
             cursor.execute(CLAIM, (self.settings.batch_size,))
             rows = [OutboxRow(*row) for row in cursor.fetchall()]
-            refusals = publisher.publish([row.message() for row in rows])
+            refusals = self._publish(publisher, rows)
             sent = []
             for row, refusal in zip(rows, refusals, strict=True):
                 if refusal is None:
                     sent.append(row.id)
                     self.metrics.observe_publish(time.time() - float(row.created))
+                    self.metrics.published.labels(row.routing_key).inc()
                 else:
                     self._refused(cursor, row, refusal)
             failpoint("relay.after_publish")
             if sent:
                 cursor.execute(MARK_SENT, (sent,))
-        self.metrics.published.inc(len(sent))
         return len(rows)
+
+    def _publish(self, publisher: BatchPublisher, rows: list["OutboxRow"]) -> list[str | None]:
+        """Publish the rows, each under its own span (a child of the context it was
+        created in), timing the batch."""
+        sending = Sending(rows)
+        started = time.perf_counter()
+        try:
+            refusals = publisher.publish(
+                [row.message(sending.headers(index, row)) for index, row in enumerate(rows)]
+            )
+        except BaseException as error:
+            sending.end(None, error)
+            raise
+        sending.end(refusals)
+        if rows:
+            self.metrics.publish_batch.observe(time.perf_counter() - started)
+        return refusals
 
     def _refused(self, cursor: psycopg2.extensions.cursor, row: "OutboxRow", refusal: str) -> None:
         """Postpone a refused row; set an unroutable one aside once its grace is over."""
@@ -177,14 +196,19 @@ class OutboxRow(NamedTuple):
     routing_key: str
     body: str
     created: float
+    traceparent: str | None = None
+    tracestate: str | None = None
+    attempts: int = 0
 
-    def message(self) -> Message:
-        """The row as a persistent CloudEvent message, its id the event's."""
+    def message(self, headers: dict[str, str] | None = None) -> Message:
+        """The row as a persistent CloudEvent message, its id the event's, its trace
+        context in `headers`."""
         properties = pika.BasicProperties(
             message_id=self.event_id,
             type=self.routing_key,
             content_type="application/cloudevents+json",
             delivery_mode=pika.DeliveryMode.Persistent,
+            headers=headers or None,
         )
         return Message(self.exchange, self.routing_key, self.body.encode(), properties)
 

@@ -35,6 +35,12 @@ def _outbox_columns() -> list:
     ]
 
 
+def _trace_columns() -> list:
+    """The W3C trace context the event was created in (platform_0002): the relay publishes
+    as its child, however long after the commit and whichever relay does it."""
+    return [Column("traceparent", Text), Column("tracestate", Text)]
+
+
 def _inbox_columns() -> list:
     return [
         Column("queue", Text, nullable=False),
@@ -50,7 +56,7 @@ UNSENT = text("sent_at IS NULL")
 
 def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """Add `outbox` and `inbox` to a service's metadata; returns them."""
-    outbox = Table("outbox", metadata, *_outbox_columns())
+    outbox = Table("outbox", metadata, *_outbox_columns(), *_trace_columns())
     Index("ix_outbox_unsent", outbox.c.id, postgresql_where=UNSENT)
     Index("ix_outbox_sent_at", outbox.c.sent_at)
     inbox = Table("inbox", metadata, *_inbox_columns())
@@ -59,7 +65,8 @@ def add_messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
 
 
 def create_messaging_tables() -> None:
-    """Alembic step for a service's migration: create the outbox and inbox."""
+    """Alembic step for a service's migration: create the outbox and inbox (as they were
+    first made; later steps follow)."""
     from alembic import op
 
     op.create_table("outbox", *_outbox_columns())
@@ -67,6 +74,22 @@ def create_messaging_tables() -> None:
     op.create_index("ix_outbox_sent_at", "outbox", ["sent_at"])
     op.create_table("inbox", *_inbox_columns())
     op.create_index("ix_inbox_handled_at", "inbox", ["handled_at"])
+
+
+def add_trace_columns() -> None:
+    """Alembic step: the outbox keeps each event's trace context."""
+    from alembic import op
+
+    for column in _trace_columns():
+        op.add_column("outbox", column)
+
+
+def drop_trace_columns() -> None:
+    """Alembic step undoing `add_trace_columns`."""
+    from alembic import op
+
+    for column in _trace_columns():
+        op.drop_column("outbox", column.name)
 
 
 def drop_messaging_tables() -> None:
