@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Interrupted:
         print("mercado-local: stopping", flush=True)
     except (AssertionError, ServerError, OSError, requests.RequestException) as exc:
-        print(f"mercado-local: could not start: {exc}", file=sys.stderr, flush=True)
+        print(f"mercado-local: could not start: {_why(exc)}", file=sys.stderr, flush=True)
         code = 1
     finally:
         for sig in previous:
@@ -55,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(sig, handler)
     print("mercado-local: stopped", flush=True)
     return code
+
+
+def _why(exc: Exception) -> str:
+    """The error, with the problem a refusing service answered (its code and fields)."""
+    answer = exc.response if isinstance(exc, requests.HTTPError) else None
+    return f"{exc}: {answer.text[:500]}" if answer is not None else str(exc)
 
 
 def _parser() -> argparse.ArgumentParser:

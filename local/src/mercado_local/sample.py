@@ -25,7 +25,8 @@ def place_sample_order(endpoints: Endpoints, products: dict[str, str]) -> str:
     me = session.get(endpoints.url("/api/users/me"), timeout=10).json()["id"]
     pen = products["pen-blue"]
     price = session.get(endpoints.url(f"/api/products/{pen}"), timeout=10).json()["price"]
-    body = {"customer_id": me, "products": [{"product_id": pen, "quantity": 1, "price": price}]}
+    line = {"product_id": pen, "quantity": 1, "price": float(price)}  # amounts go in as numbers
+    body = {"customer_id": me, "products": [line]}
     placed = session.post(endpoints.url("/api/orders"), json=body, timeout=10)
     placed.raise_for_status()
     order = endpoints.url(f"/api/orders/{placed.json()['order_id']}")
