@@ -1,11 +1,13 @@
 """Orders and payments write an order's amount the same way, whatever its currency: the
-amount in orders' events is the amount in payments' events and in both APIs."""
+amount in orders' events is the amount in payments' events and in both APIs, and the
+e-mail that confirms the payment shows it so."""
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
+from mercado_notifications.adapters.templates import render
 from mercado_orders.domain.model import Line, Order, Status
 from mercado_orders.entrypoints import views as order_views
 from mercado_orders.service_layer import events as order_events
@@ -38,3 +40,6 @@ def test_an_order_and_its_payment_carry_the_same_amount(currency, unit_price, am
     assert order_views.summary(order)["total"] == amount
     assert payment_events.succeeded(payment).data["amount"] == amount
     assert payment_views.detail(payment)["amount"] == amount
+    paid = {**order_events.order_paid(order).data, "order_id": "o-1"}
+    mail = render("order.paid", {"data": paid, "person": "Ana"})
+    assert f"received {amount} {currency.upper()} for" in " ".join(mail.text.split())

@@ -53,9 +53,11 @@ SAMPLES = {
         ("0", "brl", "0.00 BRL"),
         ("10.1234", "brl", "10.1234 BRL"),
         ("7", None, "7.00"),
+        ("3000", "jpy", "3000 JPY"),
+        ("3000.00", "jpy", "3000 JPY"),
     ],
 )
-def test_amounts_are_decimals_with_two_places_and_their_currency(amount, currency, shown):
+def test_amounts_have_their_currencys_places_and_its_code(amount, currency, shown):
     assert money(amount, currency) == shown
 
 

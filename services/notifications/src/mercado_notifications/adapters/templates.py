@@ -22,7 +22,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-CENTS = Decimal("0.01")
+from mercado_platform.money import money as written
+
 REASONS = {
     "insufficient_stock": "not enough in stock",
     "unknown_product": "no longer in our catalogue",
@@ -46,11 +47,10 @@ class Rendered:
 
 
 def money(amount: str | Decimal, currency: str | None = None) -> str:
-    """A decimal amount with (at least) two places and its currency: `39.90 BRL`."""
-    value = Decimal(str(amount))
-    if value.as_tuple().exponent >= -2:  # type: ignore[operator]
-        value = value.quantize(CENTS)
-    return f"{value} {currency.upper()}" if currency else str(value)
+    """A decimal amount with its currency's places, as the events carry it, and the
+    currency: `39.90 BRL`, `3000 JPY` (two places when no currency is named)."""
+    shown = written(Decimal(str(amount)), currency or "")
+    return f"{shown} {currency.upper()}" if currency else shown
 
 
 def when(moment: str) -> str:
