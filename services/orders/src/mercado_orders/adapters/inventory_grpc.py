@@ -5,11 +5,11 @@ import logging
 from collections.abc import Iterable
 
 import grpc
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
+from tenacity import retry_if_exception
 
 from mercado.inventory.v1 import inventory_pb2
 from mercado.inventory.v1.inventory_pb2_grpc import InventoryStub
-from mercado_orders.adapters.inventory import CircuitBreaker, entries
+from mercado_orders.adapters.inventory import CircuitBreaker, entries, retries
 from mercado_orders.domain.pricing import CatalogueEntry, RequestedLine
 
 log = logging.getLogger(__name__)
@@ -67,12 +67,7 @@ class GrpcInventoryClient:
     def _ask(self, request: inventory_pb2.CheckAvailabilityRequest) -> dict[str, CatalogueEntry]:
         """Inventory's answer; INVALID_ARGUMENT (ids it cannot even parse) means it knows
         none of them."""
-        for attempt in Retrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=0.05, max=0.2),
-            retry=retry_if_exception(_transient),
-            reraise=True,
-        ):
+        for attempt in retries(self.attempts, retry_if_exception(_transient)):
             with attempt:
                 try:
                     response = self.check(request, timeout=self.timeout)
