@@ -114,9 +114,12 @@ uv_image() {
   if ! has_image "$name"; then
     local tmp
     tmp=$(mktemp -d)
-    python3 -m pip download --quiet --no-deps --only-binary=:all: --platform "manylinux_2_17_$(uname -m)" \
-      -d "$tmp" "uv==$uv_version" || die "could not fetch the uv $uv_version wheel"
-    (cd "$tmp" && python3 -m zipfile -e uv-*.whl wheel)
+    # Debian's pip (install-deps.sh), not whichever python3 is first on PATH: a uv venv's
+    # (make test runs in one) has no pip
+    /usr/bin/python3 -m pip download --quiet --no-deps --only-binary=:all: \
+      --platform "manylinux_2_17_$(uname -m)" -d "$tmp" "uv==$uv_version" ||
+      die "could not fetch the uv $uv_version wheel"
+    (cd "$tmp" && /usr/bin/python3 -m zipfile -e uv-*.whl wheel)
     mkdir "$tmp/context"
     install -m 0755 "$tmp"/wheel/uv-*.data/scripts/uv "$tmp"/wheel/uv-*.data/scripts/uvx "$tmp/context/"
     build "$name" "$tmp/context" "$here/images/uv.Containerfile"

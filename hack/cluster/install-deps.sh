@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what the real-node cluster needs from Debian: containerd, runc, the CNI
-# plugins, iptables (kube-proxy), buildah and debootstrap (images without a registry).
+# plugins, iptables (kube-proxy), buildah, debootstrap and pip (images without a registry).
 # policy-rc.d keeps the packages from starting anything system-wide.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v iptables >/dev/null || need+=(iptables)
 command -v conntrack >/dev/null || need+=(conntrack)
 command -v buildah >/dev/null || need+=(buildah)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+/usr/bin/python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)  # the uv image's wheel
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "installing ${need[*]} ..." >&2
