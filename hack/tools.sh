@@ -24,20 +24,19 @@ k8s_ldflags="-X k8s.io/component-base/version.gitVersion=$k8s_version \
  -X k8s.io/component-base/version.gitTreeState=clean"
 
 # name | binary=package ... | extra ldflags | build environment (CGO_ENABLED=0: runs in an image)
-# Longest builds first: with two at a time, the short ones fill in at the end.
 tools=(
-  "kube-apiserver|kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver|$k8s_ldflags"
-  "jaeger|jaeger=github.com/jaegertracing/jaeger/cmd/jaeger|"
-  "skaffold|skaffold=github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold|-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=v2.16.1"
-  "coredns|coredns=github.com/coredns/coredns|-X github.com/coredns/coredns/coremain.GitCommit=v1.12.3|CGO_ENABLED=0"
-  "kube-node|kubelet=k8s.io/kubernetes/cmd/kubelet kube-proxy=k8s.io/kubernetes/cmd/kube-proxy kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler|$k8s_ldflags"
-  "helm|helm=helm.sh/helm/v3/cmd/helm|-X helm.sh/helm/v3/internal/version.version=$helm_version"
   "etcd|etcd=go.etcd.io/etcd/server/v3|"
-  "otelcol|otelcol=.|"
-  "mailpit|mailpit=github.com/axllent/mailpit|-X github.com/axllent/mailpit/config.Version=v1.33.1|CGO_ENABLED=0"
-  "kubectl|kubectl=k8s.io/kubernetes/cmd/kubectl|$k8s_ldflags"
-  "toxiproxy|toxiproxy-server=github.com/Shopify/toxiproxy/v2/cmd/server toxiproxy-cli=github.com/Shopify/toxiproxy/v2/cmd/cli|-X github.com/Shopify/toxiproxy/v2.Version=v2.12.0"
+  "kube-apiserver|kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver|$k8s_ldflags"
+  "helm|helm=helm.sh/helm/v3/cmd/helm|-X helm.sh/helm/v3/internal/version.version=$helm_version"
   "stripe-mock|stripe-mock=github.com/stripe/stripe-mock|-X main.version=v0.203.0"
+  "toxiproxy|toxiproxy-server=github.com/Shopify/toxiproxy/v2/cmd/server toxiproxy-cli=github.com/Shopify/toxiproxy/v2/cmd/cli|-X github.com/Shopify/toxiproxy/v2.Version=v2.12.0"
+  "kubectl|kubectl=k8s.io/kubernetes/cmd/kubectl|$k8s_ldflags"
+  "kube-node|kubelet=k8s.io/kubernetes/cmd/kubelet kube-proxy=k8s.io/kubernetes/cmd/kube-proxy kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler|$k8s_ldflags"
+  "coredns|coredns=github.com/coredns/coredns|-X github.com/coredns/coredns/coremain.GitCommit=v1.12.3|CGO_ENABLED=0"
+  "mailpit|mailpit=github.com/axllent/mailpit|-X github.com/axllent/mailpit/config.Version=v1.33.1|CGO_ENABLED=0"
+  "skaffold|skaffold=github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold|-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=v2.16.1"
+  "otelcol|otelcol=.|"
+  "jaeger|jaeger=github.com/jaegertracing/jaeger/cmd/jaeger|"
 )
 
 build_tool() {
@@ -68,20 +67,10 @@ for wanted in "$@"; do
   [[ "$names" == *" $wanted "* ]] || { echo "no tool $wanted; the tools are:$names" >&2; exit 2; }
 done
 
-# Two builds at a time (MERCADO_TOOL_JOBS): go build already compiles on every core, but
-# one build's module downloads and its single-threaded link leave cores the other can use.
-jobs=${MERCADO_TOOL_JOBS:-2}
-start=$SECONDS running=0 failed=0
+start=$SECONDS
 for spec in "${tools[@]}"; do
   IFS='|' read -r name targets ldflags env <<<"$spec"
   if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
-  if [ "$running" -ge "$jobs" ]; then
-    wait -n || failed=1
-    running=$((running - 1))
-  fi
-  build_tool "$name" "$targets" "$ldflags" "$env" &
-  running=$((running + 1))
+  build_tool "$name" "$targets" "$ldflags" "$env"
 done
-for _ in $(seq "$running"); do wait -n || failed=1; done
-[ "$failed" -eq 0 ] || { echo "hack/tools.sh: a build failed (its error is above)" >&2; exit 1; }
 echo "tools ready in $((SECONDS - start))s: $bin" >&2
